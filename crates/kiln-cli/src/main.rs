@@ -1,0 +1,5 @@
+//! The `kiln` binary.
+
+fn main() -> std::process::ExitCode {
+    std::process::ExitCode::SUCCESS
+}

@@ -1,0 +1,1 @@
+//! Safe extraction of layer tars into a directory: nothing is ever written outside it.
