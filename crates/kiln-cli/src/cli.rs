@@ -1,0 +1,93 @@
+//! Command-line arguments as clap parses them; commands validate them into settings.
+
+use std::path::PathBuf;
+
+use clap::{Args as ClapArgs, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "kiln",
+    version,
+    about = "Supply chain security for container images: build, describe, scan, sign, verify.",
+    max_term_width = 100
+)]
+pub struct Args {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct GlobalArgs {
+    /// Print only data and errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+    /// Log more (repeat for debug and trace).
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+/// Registry settings shared by commands that reach registries.
+#[derive(Debug, Clone, ClapArgs)]
+pub struct RegistryArgs {
+    /// Use plain HTTP and skip TLS for registries that are not on loopback too.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Registry credentials file (default: $REGISTRY_AUTH_FILE, then ~/.docker/config.json).
+    #[arg(long, value_name = "FILE")]
+    pub authfile: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Show an image's digest, platforms, config, layers and files.
+    Inspect(InspectArgs),
+    /// Copy an image between layouts, archives, directories and registries, digests kept.
+    Copy(CopyArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum InspectFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct InspectArgs {
+    /// oci:DIR[:TAG|@DIGEST], docker-archive:FILE, dir:PATH, registry:REF, or a reference.
+    pub target: String,
+    /// The platform to pick from an index (default: the host's).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: InspectFormat,
+    /// List the merged filesystem with the layer that wrote each path.
+    #[arg(long)]
+    pub files: bool,
+    /// Print the raw manifest (or index) bytes as stored, and nothing else.
+    #[arg(long, conflicts_with_all = ["files", "config"])]
+    pub raw: bool,
+    /// Print the raw config bytes as stored, and nothing else.
+    #[arg(long, conflicts_with = "files")]
+    pub config: bool,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct CopyArgs {
+    /// Where to read the image.
+    pub source: String,
+    /// Where to write it.
+    pub destination: String,
+    /// Copy only this platform's image out of an index (default: all, index digest kept).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
+    /// Blobs to copy at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub jobs: u16,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}

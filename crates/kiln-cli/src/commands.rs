@@ -1,0 +1,40 @@
+//! One module per subcommand; each turns parsed arguments into a library call.
+
+mod copy;
+mod files;
+mod inspect;
+
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use kiln_oci::registry::RegistryOptions;
+use kiln_oci::{OpenOptions, Target};
+use kiln_types::Platform;
+
+use crate::cli::{Args, Command, RegistryArgs};
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    match args.command {
+        Command::Inspect(a) => inspect::run(a, &args.global),
+        Command::Copy(a) => copy::run(a, &args.global),
+    }
+}
+
+/// The open options for a target, from the shared flags.
+fn open_options(platform: Option<&str>, registry: &RegistryArgs) -> Result<OpenOptions> {
+    let platform = platform
+        .map(|p| p.parse::<Platform>())
+        .transpose()
+        .context("--platform")?;
+    Ok(OpenOptions {
+        platform,
+        registry: RegistryOptions {
+            insecure: registry.insecure,
+            auth_file: registry.authfile.clone(),
+        },
+    })
+}
+
+fn parse_target(input: &str) -> Result<Target> {
+    Ok(Target::parse(input)?)
+}
