@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs every test dependency (Debian packages, PyPI packages) and runs the whole
+# suite: formatting, lints, and every test, interop tests against the real tools included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# Tools the tests start or compare against. Each test that needs one fails loudly
+# without it, so this list is the whole truth of what the suite needs.
+APT_PACKAGES=(docker-registry skopeo umoci hyperfine dpkg-dev)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}" >&2
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The registry package starts a system service on install; the tests start their own.
+as_root systemctl disable --now docker-registry >/dev/null 2>&1 || true
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+  cargo install --locked cargo-nextest
+fi
+
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo nextest run --workspace --locked --no-fail-fast
+# Doc tests are not run by nextest.
+cargo test --workspace --locked --doc
