@@ -18,7 +18,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 pub use entry::{Anomaly, Entry, EntryKind, Special};
-pub(crate) use entry::Change;
+pub(crate) use entry::{Change, decode as entry_change};
 pub use index::{Budget, Capture, LayerIndex, Limits};
 
 use crate::layer::LayerReader;
