@@ -1,3 +1,291 @@
 //! The merged filesystem view over an image's layers: whiteouts applied, links resolved
 //! inside the image, and for every path the layer that last wrote it. Streamed: nothing
 //! is extracted to disk.
+//!
+//! Each layer's tar is read once (layers in parallel), into a list of changes; the lists
+//! are then applied base to top. Names are normalised with [`path::normalize`], so no
+//! path of the view is ever outside the image root. Content of the files a caller asks
+//! for is kept while streaming; content later overwritten or whited out is dropped.
+
+mod entry;
+mod index;
+pub mod path;
+mod resolve;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+pub use entry::{Anomaly, Entry, EntryKind, Special};
+pub(crate) use entry::{Change, decode as entry_change};
+pub use index::{Budget, Capture, LayerIndex, Limits};
+
+use crate::layer::LayerReader;
+use crate::source::ImageSource;
+use crate::{Error, Image, Result};
+
+/// How many layers are decompressed at once, at most.
+const MAX_THREADS: usize = 8;
+
+/// The image's files as a container sees them.
+#[derive(Debug, Default)]
+pub struct MergedFs {
+    entries: BTreeMap<String, Entry>,
+    content: HashMap<String, Arc<[u8]>>,
+    not_captured: BTreeSet<String>,
+    anomalies: Vec<Anomaly>,
+}
+
+impl MergedFs {
+    /// Reads every layer of `image` once, keeping the content of regular files for
+    /// which `capture(path, size)` is true, within the default [`Limits`].
+    pub fn from_image(
+        src: &dyn ImageSource,
+        image: &Image,
+        capture: Capture<'_>,
+    ) -> Result<MergedFs> {
+        MergedFs::from_image_with(src, image, capture, &Limits::default())
+    }
+
+    /// [`MergedFs::from_image`] with explicit limits.
+    pub fn from_image_with(
+        src: &dyn ImageSource,
+        image: &Image,
+        capture: Capture<'_>,
+        limits: &Limits,
+    ) -> Result<MergedFs> {
+        let layers = image.layers();
+        let budget = Budget::new(limits.max_capture_total);
+        let slots: Vec<Mutex<Option<Result<LayerIndex>>>> =
+            layers.iter().map(|_| Mutex::new(None)).collect();
+        let next = AtomicUsize::new(0);
+        let failed = AtomicBool::new(false);
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(MAX_THREADS)
+            .min(layers.len().max(1));
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        if i >= layers.len() || failed.load(Ordering::SeqCst) {
+                            break;
+                        }
+                        let result = read_layer(src, image, i, capture, limits, &budget);
+                        if result.is_err() {
+                            failed.store(true, Ordering::SeqCst);
+                        }
+                        if let Ok(mut slot) = slots[i].lock() {
+                            *slot = Some(result);
+                        }
+                    }
+                });
+            }
+        });
+        let mut merged = MergedFs::default();
+        for (i, slot) in slots.into_iter().enumerate() {
+            let taken = slot.into_inner().ok().flatten();
+            match taken {
+                Some(Ok(index)) => merged.apply(index, limits)?,
+                Some(Err(e)) => return Err(e),
+                // Not read because an earlier-started layer failed; report that one.
+                None => continue,
+            }
+            tracing::debug!(layer = i, paths = merged.entries.len(), "layer merged");
+        }
+        if failed.into_inner() {
+            return Err(Error::Layer {
+                what: src.name(),
+                reason: "a layer failed to read".to_owned(),
+            });
+        }
+        Ok(merged)
+    }
+
+    /// Applies one layer on top of what is merged so far: its whiteouts and opaque
+    /// markers first (they only hide lower layers), then its entries in tar order.
+    pub fn apply(&mut self, index: LayerIndex, limits: &Limits) -> Result<()> {
+        let LayerIndex {
+            layer,
+            changes,
+            mut content,
+            not_captured,
+            anomalies,
+        } = index;
+        self.anomalies.extend(anomalies);
+        for change in &changes {
+            match change {
+                Change::Whiteout(p) => {
+                    self.remove(p);
+                    self.remove_below(p);
+                }
+                Change::Opaque(dir) => self.remove_below(dir),
+                Change::Add(_) | Change::Skip(_) => {}
+            }
+        }
+        for change in changes {
+            let Change::Add(new) = change else { continue };
+            if let Some(blocker) = path::ancestors(&new.path)
+                .find(|a| self.entries.get(*a).is_some_and(|e| !e.is_dir()))
+            {
+                self.anomalies.push(Anomaly {
+                    layer,
+                    name: new.path.clone(),
+                    reason: format!("{blocker} is not a directory; entry not applied"),
+                });
+                tracing::warn!(layer, path = %new.path, %blocker, "parent is not a directory");
+                continue;
+            }
+            for a in path::ancestors(&new.path) {
+                if !self.entries.contains_key(a) {
+                    self.entries.insert(a.to_owned(), Entry::implicit_dir(a, layer));
+                }
+            }
+            let replaces_dir = self.entries.get(&new.path).is_some_and(Entry::is_dir);
+            if replaces_dir && !new.is_dir() {
+                self.remove_below(&new.path);
+            }
+            self.content.remove(&new.path);
+            self.not_captured.remove(&new.path);
+            if matches!(new.kind, EntryKind::File { .. }) {
+                if let Some(bytes) = content.remove(&new.path) {
+                    self.content.insert(new.path.clone(), bytes);
+                }
+                if not_captured.contains(&new.path) {
+                    self.not_captured.insert(new.path.clone());
+                }
+            }
+            self.entries.insert(new.path.clone(), new);
+            if self.entries.len() > limits.max_entries {
+                return Err(Error::Layer {
+                    what: format!("layer {layer}"),
+                    reason: format!("more than {} paths in the image", limits.max_entries),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn remove(&mut self, p: &str) {
+        self.entries.remove(p);
+        self.content.remove(p);
+        self.not_captured.remove(p);
+    }
+
+    fn remove_below(&mut self, dir: &str) {
+        let prefix = path::subtree_prefix(dir);
+        let doomed: Vec<String> = self
+            .entries
+            .range(prefix.clone()..)
+            .map(|(k, _)| k)
+            .take_while(|k| k.starts_with(&prefix))
+            .cloned()
+            .collect();
+        for p in doomed {
+            self.remove(&p);
+        }
+    }
+
+    /// Every path, in byte order of the path.
+    pub fn entries(&self) -> impl Iterator<Item = &Entry> {
+        self.entries.values()
+    }
+
+    /// The entry at `path` itself (a symlink is not followed). `path` is normalised.
+    pub fn get(&self, path: &str) -> Option<&Entry> {
+        let p = path::normalize(path).ok()?;
+        self.entries.get(&p.path)
+    }
+
+    /// The captured content of the regular file at `path`, or of the file a hard link
+    /// at `path` points at. Symlinks are not followed (see [`MergedFs::resolve`]).
+    pub fn read(&self, path: &str) -> Option<&[u8]> {
+        let mut entry = self.get(path)?;
+        for _ in 0..resolve::MAX_HOPS {
+            match &entry.kind {
+                EntryKind::File { .. } => {
+                    return self.content.get(&entry.path).map(|b| &b[..]);
+                }
+                EntryKind::Hardlink { target } => entry = self.entries.get(target)?,
+                _ => return None,
+            }
+        }
+        None
+    }
+
+    /// Whether `path` was asked for but its content was over the capture limits.
+    pub fn was_not_captured(&self, path: &str) -> bool {
+        path::normalize(path).is_ok_and(|p| self.not_captured.contains(&p.path))
+    }
+
+    /// The entry `path` leads to, following symlinks (in the last and in intermediate
+    /// components) inside the image only; `None` if nothing is there or links loop.
+    pub fn resolve(&self, path: &str) -> Option<&Entry> {
+        let p = resolve::resolve(&self.entries, path)?;
+        self.entries.get(&p)
+    }
+
+    /// The content of the file `path` resolves to.
+    pub fn read_resolved(&self, path: &str) -> Option<&[u8]> {
+        let p = resolve::resolve(&self.entries, path)?;
+        self.read(&p)
+    }
+
+    /// Regular files and hard links.
+    pub fn file_count(&self) -> usize {
+        self.entries
+            .values()
+            .filter(|e| matches!(e.kind, EntryKind::File { .. } | EntryKind::Hardlink { .. }))
+            .count()
+    }
+
+    /// The sum of regular file sizes (hard links not counted twice).
+    pub fn total_size(&self) -> u64 {
+        self.entries
+            .values()
+            .map(|e| match e.kind {
+                EntryKind::File { size } => size,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    /// Entries that were not applied as written (escaping names, bad whiteouts,
+    /// parents that are not directories), at most [`Limits::max_anomalies`] per layer.
+    pub fn anomalies(&self) -> &[Anomaly] {
+        &self.anomalies
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+/// Reads layer `i` of `image` through its verifying reader and drains it, so the blob
+/// digest and the diff_id are checked over every byte.
+fn read_layer(
+    src: &dyn ImageSource,
+    image: &Image,
+    i: usize,
+    capture: Capture<'_>,
+    limits: &Limits,
+    budget: &Budget,
+) -> Result<LayerIndex> {
+    let desc = &image.layers()[i];
+    let mut reader = LayerReader::open(src, desc, image.diff_id(i))?;
+    let what = reader.what().to_owned();
+    let index = LayerIndex::read(&mut reader, i, &what, capture, limits, budget);
+    // A verification failure explains a tar error better than the tar error does.
+    let finished = reader.finish();
+    match (index, finished) {
+        (Ok(index), Ok(())) => Ok(index),
+        (_, Err(e @ (Error::DigestMismatch { .. } | Error::SizeMismatch { .. }))) => Err(e),
+        (Err(e), _) | (Ok(_), Err(e)) => Err(e),
+    }
+}

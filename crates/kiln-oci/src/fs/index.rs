@@ -1,0 +1,147 @@
+//! One layer's tar read once into a list of changes, with the content of the files a
+//! caller asked for.
+
+use std::collections::{BTreeSet, HashMap};
+use std::io::Read;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use super::entry::{self, Anomaly, Change, EntryKind};
+use crate::{Error, Result};
+
+/// Decides, from an image path and a file size, whether to keep a file's content.
+pub type Capture<'a> = &'a (dyn Fn(&str, u64) -> bool + Sync);
+
+/// Bounds on what reading an image may hold in memory.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Tar entries in one layer, and paths in the merged view.
+    pub max_entries: usize,
+    /// Captured bytes over the whole image.
+    pub max_capture_total: u64,
+    /// Captured bytes of one file; larger files are not captured.
+    pub max_capture_file: u64,
+    /// Anomalies kept per layer (the rest are only logged).
+    pub max_anomalies: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_entries: 10_000_000,
+            max_capture_total: 512 << 20,
+            max_capture_file: 256 << 20,
+            max_anomalies: 1000,
+        }
+    }
+}
+
+/// What is left of the capture budget, shared by the threads reading layers.
+#[derive(Debug)]
+pub struct Budget(AtomicU64);
+
+impl Budget {
+    pub fn new(bytes: u64) -> Budget {
+        Budget(AtomicU64::new(bytes))
+    }
+
+    fn take(&self, bytes: u64) -> bool {
+        self.0
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(bytes)
+            })
+            .is_ok()
+    }
+}
+
+/// One layer, read.
+#[derive(Debug, Default)]
+pub struct LayerIndex {
+    pub(crate) layer: usize,
+    pub(crate) changes: Vec<Change>,
+    /// Captured content of the files as the layer leaves them, by path.
+    pub(crate) content: HashMap<String, Arc<[u8]>>,
+    /// Files the caller asked for but that the limits did not allow.
+    pub(crate) not_captured: BTreeSet<String>,
+    pub(crate) anomalies: Vec<Anomaly>,
+}
+
+impl LayerIndex {
+    /// Reads a layer's uncompressed tar stream. `what` names the layer in errors. The
+    /// reader is left after the tar's end marker; the caller drains it to verify.
+    pub fn read(
+        reader: &mut dyn Read,
+        layer: usize,
+        what: &str,
+        capture: Capture<'_>,
+        limits: &Limits,
+        budget: &Budget,
+    ) -> Result<LayerIndex> {
+        let corrupt = |reason: String| Error::Layer {
+            what: what.to_owned(),
+            reason,
+        };
+        let mut index = LayerIndex {
+            layer,
+            ..LayerIndex::default()
+        };
+        let mut archive = tar::Archive::new(reader);
+        let entries = archive
+            .entries()
+            .map_err(|e| corrupt(format!("not a tar: {e}")))?;
+        for (n, item) in entries.enumerate() {
+            if n >= limits.max_entries {
+                return Err(corrupt(format!(
+                    "more than {} entries",
+                    limits.max_entries
+                )));
+            }
+            let mut tar_entry = item.map_err(|e| corrupt(e.to_string()))?;
+            let (change, note) = entry::decode(&tar_entry, layer);
+            if let Some(note) = note {
+                index.note(note, limits);
+            }
+            match change {
+                Change::Skip(anomaly) => index.note(anomaly, limits),
+                Change::Add(e) => {
+                    index.content.remove(&e.path);
+                    index.not_captured.remove(&e.path);
+                    if let EntryKind::File { size } = e.kind {
+                        if capture(&e.path, size) {
+                            if size <= limits.max_capture_file && budget.take(size) {
+                                let bytes = read_content(&mut tar_entry, size)
+                                    .map_err(|err| corrupt(format!("{}: {err}", e.path)))?;
+                                index.content.insert(e.path.clone(), bytes);
+                            } else {
+                                tracing::warn!(path = %e.path, size, "{what}: file over the capture limit, content not kept");
+                                index.not_captured.insert(e.path.clone());
+                            }
+                        }
+                    }
+                    index.changes.push(Change::Add(e));
+                }
+                other => index.changes.push(other),
+            }
+        }
+        Ok(index)
+    }
+
+    fn note(&mut self, anomaly: Anomaly, limits: &Limits) {
+        tracing::warn!(layer = anomaly.layer, name = %anomaly.name, "{}", anomaly.reason);
+        if self.anomalies.len() < limits.max_anomalies {
+            self.anomalies.push(anomaly);
+        }
+    }
+}
+
+fn read_content(reader: &mut dyn Read, size: u64) -> std::io::Result<Arc<[u8]>> {
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(64 << 20));
+    reader.take(size).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 != size {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "file content is cut short",
+        ));
+    }
+    Ok(bytes.into())
+}
