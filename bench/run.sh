@@ -29,7 +29,7 @@ CONF
 docker-registry serve "$OUT/registry/config.yml" > "$OUT/registry/log" 2>&1 &
 REGISTRY_PID=$!
 trap 'kill $REGISTRY_PID 2>/dev/null || true' EXIT
-for _ in $(seq 50); do curl -fs "http://127.0.0.1:$port/v2/" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 50); do python3 -c "import urllib.request,sys; urllib.request.urlopen(sys.argv[1])" "http://127.0.0.1:$port/v2/" 2>/dev/null && break; sleep 0.1; done
 REG=127.0.0.1:$port
 
 # --- A multi-layer image from real files of this machine, built with umoci -----------
