@@ -1,5 +1,10 @@
 //! Reading OCI layouts written by the kiln-test fixture builder (independently of kiln-oci).
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers outside #[test] functions fail the test by panicking"
+)]
+
 mod layout_support;
 
 use std::fs;

@@ -1,5 +1,10 @@
 //! Writing OCI layouts: round trips, tags in existing layouts, and nothing left on failure.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers outside #[test] functions fail the test by panicking"
+)]
+
 mod layout_support;
 
 use std::fs;

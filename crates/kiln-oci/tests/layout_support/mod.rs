@@ -1,7 +1,14 @@
 //! Shared by the layout and archive tests: a hand-written image copy (the real one lives
 //! in `copy.rs`), fixtures, and running external tools.
 
-#![allow(dead_code, reason = "each test binary uses a different part")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part, so `expect` would not hold in all"
+)]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test support: any failure should fail the test"
+)]
 
 use std::path::Path;
 use std::process::Command;
