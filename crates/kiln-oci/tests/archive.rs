@@ -270,3 +270,49 @@ fn a_failed_archive_write_leaves_nothing() {
     let err = ArchiveDestination::create(&file, Some("Bad Name".into())).unwrap_err();
     assert!(matches!(err, Error::InvalidTarget { .. }), "{err}");
 }
+
+/// Rewrites `file` with member `name` replaced by `data`, keeping the others.
+fn replace_member(file: &Path, name: &str, data: &[u8]) {
+    let bytes = fs::read(file).unwrap();
+    let mut out = tar::Builder::new(Vec::new());
+    for e in tar::Archive::new(&bytes[..]).entries().unwrap() {
+        let mut e = e.unwrap();
+        let path = e.path().unwrap().display().to_string();
+        let mut header = e.header().clone();
+        if path == name {
+            header.set_size(data.len() as u64);
+            out.append_data(&mut header, &path, data).unwrap();
+        } else {
+            let mut body = Vec::new();
+            std::io::Read::read_to_end(&mut e, &mut body).unwrap();
+            out.append_data(&mut header, &path, &body[..]).unwrap();
+        }
+    }
+    fs::write(file, out.into_inner().unwrap()).unwrap();
+}
+
+#[test]
+fn a_combined_archive_tagged_only_in_manifest_json_is_found_by_its_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = tmp.path().join("a");
+    let one = sample().write_layout(&a, "one");
+    let two = sample().user("2").write_layout(&a, "two");
+    let file = tmp.path().join("img.tar");
+    let src = LayoutSource::open(&a, LayoutRef::Tag("two".into())).unwrap();
+    write_archive(&src, &file, Some("app:2"));
+    // An index with two untagged entries, as some Docker versions write it; the tag
+    // lives only in manifest.json, whose Config names the second image's config.
+    let index = serde_json::json!({
+        "schemaVersion": 2,
+        "mediaType": media_type::OCI_INDEX,
+        "manifests": [
+            {"mediaType": media_type::OCI_MANIFEST, "digest": one.manifest_digest.to_string(), "size": one.manifest_bytes.len()},
+            {"mediaType": media_type::OCI_MANIFEST, "digest": two.manifest_digest.to_string(), "size": two.manifest_bytes.len()},
+        ],
+    });
+    replace_member(&file, "index.json", &serde_json::to_vec(&index).unwrap());
+    let back = ArchiveSource::open(&file, Some("app:2")).unwrap();
+    assert_eq!(back.root_manifest().unwrap().digest, two.manifest_digest);
+    let err = ArchiveSource::open(&file, Some("app:3")).unwrap_err();
+    assert!(err.to_string().contains("app:2"), "{err}");
+}
