@@ -63,27 +63,27 @@ impl<R: Read> Read for VerifyingReader<R> {
         let n = self.inner.read(buf)?;
         hasher.update(&buf[..n]);
         self.seen += n as u64;
-        if let Some(size) = self.expected_size {
-            if self.seen > size {
-                return Err(self.fail(Error::SizeMismatch {
-                    what: self.what.clone(),
-                    expected: size,
-                    actual: self.seen,
-                }));
-            }
+        if let Some(size) = self.expected_size
+            && self.seen > size
+        {
+            return Err(self.fail(Error::SizeMismatch {
+                what: self.what.clone(),
+                expected: size,
+                actual: self.seen,
+            }));
         }
         if n == 0 && !buf.is_empty() {
             let Some(hasher) = self.hasher.take() else {
                 return Ok(0);
             };
-            if let Some(size) = self.expected_size {
-                if self.seen != size {
-                    return Err(self.fail(Error::SizeMismatch {
-                        what: self.what.clone(),
-                        expected: size,
-                        actual: self.seen,
-                    }));
-                }
+            if let Some(size) = self.expected_size
+                && self.seen != size
+            {
+                return Err(self.fail(Error::SizeMismatch {
+                    what: self.what.clone(),
+                    expected: size,
+                    actual: self.seen,
+                }));
             }
             let actual = hasher.finish();
             if actual != self.expected {
@@ -102,10 +102,10 @@ impl<R: Read> Read for VerifyingReader<R> {
 /// keeping a verification failure as it was raised.
 pub fn into_error(e: io::Error, what: &str) -> Error {
     if e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
-        if let Some(inner) = e.into_inner() {
-            if let Ok(err) = inner.downcast::<Error>() {
-                return *err;
-            }
+        if let Some(inner) = e.into_inner()
+            && let Ok(err) = inner.downcast::<Error>()
+        {
+            return *err;
         }
         return Error::Transport {
             what: what.to_owned(),

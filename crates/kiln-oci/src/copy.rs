@@ -184,10 +184,10 @@ fn copy_blobs(
                 if dest.has_blob(desc)? {
                     return Ok(true);
                 }
-                if let Some(from) = mount_from {
-                    if dest.mount_blob(desc, from)? {
-                        return Ok(true);
-                    }
+                if let Some(from) = mount_from
+                    && dest.mount_blob(desc, from)?
+                {
+                    return Ok(true);
                 }
                 let mut reader = open_blob(src, desc)?;
                 dest.put_blob(desc, &mut reader)?;

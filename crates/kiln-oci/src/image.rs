@@ -46,7 +46,7 @@ impl Image {
         };
         let parsed =
             match manifest.parse(&format!("{} manifest {}", src.name(), manifest.digest))? {
-                Parsed::Image(m) => m,
+                Parsed::Image(m) => *m,
                 Parsed::Index(_) => {
                     return Err(Error::InvalidManifest {
                         what: src.name(),
@@ -71,16 +71,15 @@ impl Image {
                 ),
             });
         }
-        if root.kind() == crate::media_type::ManifestKind::Image {
-            if let Some(want) = want {
-                if !want.accepts(&config.platform()) {
-                    return Err(Error::NoMatchingPlatform {
-                        what: src.name(),
-                        wanted: want.to_string(),
-                        available: vec![config.platform().to_string()],
-                    });
-                }
-            }
+        if root.kind() == crate::media_type::ManifestKind::Image
+            && let Some(want) = want
+            && !want.accepts(&config.platform())
+        {
+            return Err(Error::NoMatchingPlatform {
+                what: src.name(),
+                wanted: want.to_string(),
+                available: vec![config.platform().to_string()],
+            });
         }
         Ok(Image {
             root,

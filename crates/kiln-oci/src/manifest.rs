@@ -145,8 +145,8 @@ pub struct RawManifest {
 /// A manifest parsed from its raw bytes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Parsed {
-    Image(ImageManifest),
-    Index(ImageIndex),
+    Image(Box<ImageManifest>),
+    Index(Box<ImageIndex>),
 }
 
 impl RawManifest {
@@ -209,7 +209,7 @@ impl RawManifest {
                         m.schema_version
                     )));
                 }
-                Ok(Parsed::Image(m))
+                Ok(Parsed::Image(Box::new(m)))
             }
             ManifestKind::Index => {
                 let i: ImageIndex = serde_json::from_slice(&self.bytes)
@@ -220,7 +220,7 @@ impl RawManifest {
                         i.schema_version
                     )));
                 }
-                Ok(Parsed::Index(i))
+                Ok(Parsed::Index(Box::new(i)))
             }
         }
     }

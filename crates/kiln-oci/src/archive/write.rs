@@ -112,7 +112,7 @@ impl ArchiveDestination {
         let mut current = root.clone();
         for _ in 0..4 {
             match current.parse(&self.name)? {
-                Parsed::Image(m) => return Ok(m),
+                Parsed::Image(m) => return Ok(*m),
                 Parsed::Index(index) => current = self.read_staged(&self.pick(&index)?)?,
             }
         }
