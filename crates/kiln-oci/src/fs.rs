@@ -227,6 +227,12 @@ impl MergedFs {
         self.entries.get(&p)
     }
 
+    /// The normalised path `path` leads to after following symlinks inside the image
+    /// (`/` for the root, which has no entry of its own).
+    pub fn resolve_path(&self, path: &str) -> Option<String> {
+        resolve::resolve(&self.entries, path)
+    }
+
     /// The content of the file `path` resolves to.
     pub fn read_resolved(&self, path: &str) -> Option<&[u8]> {
         let p = resolve::resolve(&self.entries, path)?;
