@@ -140,7 +140,8 @@ impl MergedFs {
             }
             for a in path::ancestors(&new.path) {
                 if !self.entries.contains_key(a) {
-                    self.entries.insert(a.to_owned(), Entry::implicit_dir(a, layer));
+                    self.entries
+                        .insert(a.to_owned(), Entry::implicit_dir(a, layer));
                 }
             }
             let replaces_dir = self.entries.get(&new.path).is_some_and(Entry::is_dir);

@@ -1,6 +1,8 @@
 //! The merged view's layer semantics: whiteouts, opaque directories, replacement,
 //! hard links, attribution and capture.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 mod support;
 
 use kiln_oci::fs::{EntryKind, Limits, MergedFs};
@@ -78,7 +80,11 @@ fn file_replaced_by_dir_and_dir_by_file() {
         .file("d/inner", b"i")
         .dir("d/sub/")
         .finish();
-    let top = RawTar::new().dir("a/").file("a/x", b"x").file("d", b"now a file").finish();
+    let top = RawTar::new()
+        .dir("a/")
+        .file("a/x", b"x")
+        .file("d", b"now a file")
+        .finish();
     let fs = merged(&[base, top]);
     assert_eq!(paths(&fs), ["/a", "/a/x", "/d"]);
     assert!(fs.get("/a").unwrap().is_dir());
@@ -155,7 +161,11 @@ fn entry_count_is_bounded() {
 #[test]
 fn many_layers_merge_in_order() {
     let layers: Vec<Vec<u8>> = (0..12)
-        .map(|i| RawTar::new().file("same", format!("{i}").as_bytes()).finish())
+        .map(|i| {
+            RawTar::new()
+                .file("same", format!("{i}").as_bytes())
+                .finish()
+        })
         .collect();
     let fs = merged(&layers);
     assert_eq!(fs.read("/same"), Some(&b"11"[..]));

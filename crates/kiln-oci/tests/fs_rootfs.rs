@@ -1,6 +1,8 @@
 //! `dir:` targets: a real root filesystem (from `dpkg-deb -x`) read as an image, the
 //! digest stable across reads, and images written back as directories.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 mod support;
 
 use std::os::unix::fs::PermissionsExt;
@@ -46,7 +48,11 @@ fn deb_rootfs(tmp: &Path) -> std::path::PathBuf {
     .unwrap();
     std::fs::create_dir_all(pkg.join("usr/share/doc/kiln-fixture")).unwrap();
     std::fs::create_dir_all(pkg.join("usr/bin")).unwrap();
-    std::fs::write(pkg.join("usr/share/doc/kiln-fixture/hello.txt"), b"hello deb\n").unwrap();
+    std::fs::write(
+        pkg.join("usr/share/doc/kiln-fixture/hello.txt"),
+        b"hello deb\n",
+    )
+    .unwrap();
     std::fs::write(pkg.join("usr/bin/tool"), b"#!/bin/sh\necho tool\n").unwrap();
     std::fs::set_permissions(
         pkg.join("usr/bin/tool"),
@@ -93,7 +99,10 @@ fn a_dpkg_extracted_rootfs_reads_as_an_image() {
             target: "/usr/bin/tool".into()
         }
     );
-    assert_eq!(fs.read_resolved("/usr/bin/alias"), Some(&b"#!/bin/sh\necho tool\n"[..]));
+    assert_eq!(
+        fs.read_resolved("/usr/bin/alias"),
+        Some(&b"#!/bin/sh\necho tool\n"[..])
+    );
     assert_eq!(fs.get("/usr/bin/tool").unwrap().mode, 0o755);
     assert!(fs.entries().all(|e| e.uid == 0 && e.gid == 0));
 }
@@ -102,12 +111,21 @@ fn a_dpkg_extracted_rootfs_reads_as_an_image() {
 fn the_same_directory_gives_the_same_digest() {
     let tmp = tempfile::tempdir().unwrap();
     let rootfs = deb_rootfs(tmp.path());
-    let a = DirSource::open(&rootfs, &amd64()).unwrap().root_manifest().unwrap();
-    let b = DirSource::open(&rootfs, &amd64()).unwrap().root_manifest().unwrap();
+    let a = DirSource::open(&rootfs, &amd64())
+        .unwrap()
+        .root_manifest()
+        .unwrap();
+    let b = DirSource::open(&rootfs, &amd64())
+        .unwrap()
+        .root_manifest()
+        .unwrap();
     assert_eq!(a.digest, b.digest);
     assert_eq!(a.bytes, b.bytes);
     std::fs::write(rootfs.join("usr/bin/tool"), b"changed").unwrap();
-    let c = DirSource::open(&rootfs, &amd64()).unwrap().root_manifest().unwrap();
+    let c = DirSource::open(&rootfs, &amd64())
+        .unwrap()
+        .root_manifest()
+        .unwrap();
     assert_ne!(a.digest, c.digest);
 }
 
@@ -167,7 +185,10 @@ fn a_failed_commit_leaves_nothing_at_the_destination() {
     let src = MemSource::new(&[layer]);
     let out = tmp.path().join("out");
     let err = copy(&src, Box::new(DirDestination::create(&out, None).unwrap())).unwrap_err();
-    assert!(err.to_string().contains("layer") || err.to_string().contains("big"), "{err}");
+    assert!(
+        err.to_string().contains("layer") || err.to_string().contains("big"),
+        "{err}"
+    );
     assert!(!out.exists());
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }

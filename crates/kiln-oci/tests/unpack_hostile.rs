@@ -1,6 +1,8 @@
 //! Hostile layer tars unpacked into a temp dir: nothing appears outside it, nothing is
 //! written through a symlink, and whiteouts behave as in the merged view.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 mod support;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -56,12 +58,18 @@ fn hostile_layer_writes_nothing_outside() {
     let src = MemSource::new(&[layer]);
     let stats = unpack_image(&src, &src.image(), &s.dest).unwrap();
     assert_eq!(outside(&s), ["etc", "etc/shadow"]);
-    assert_eq!(std::fs::read(s.outer.join("etc/shadow")).unwrap(), b"secret");
+    assert_eq!(
+        std::fs::read(s.outer.join("etc/shadow")).unwrap(),
+        b"secret"
+    );
     assert_eq!(
         list(&s.dest),
         ["abs", "abs/path", "etc", "etc/passwd", "evil", "up"]
     );
-    assert_eq!(std::fs::read(s.dest.join("etc/passwd")).unwrap(), b"clamped");
+    assert_eq!(
+        std::fs::read(s.dest.join("etc/passwd")).unwrap(),
+        b"clamped"
+    );
     // Symlinks are data: created as written, never followed.
     assert_eq!(
         std::fs::read_link(s.dest.join("evil")).unwrap(),
@@ -81,10 +89,16 @@ fn symlink_replacing_a_dir_is_not_followed_by_later_layers() {
     let s = sandbox();
     let l1 = RawTar::new().dir("d/").file("d/x", b"1").finish();
     let l2 = RawTar::new().symlink("d", "/../../etc").finish();
-    let l3 = RawTar::new().file("d/shadow", b"pwned").whiteout("d/x").finish();
+    let l3 = RawTar::new()
+        .file("d/shadow", b"pwned")
+        .whiteout("d/x")
+        .finish();
     let src = MemSource::new(&[l1, l2, l3]);
     unpack_image(&src, &src.image(), &s.dest).unwrap();
-    assert_eq!(std::fs::read(s.outer.join("etc/shadow")).unwrap(), b"secret");
+    assert_eq!(
+        std::fs::read(s.outer.join("etc/shadow")).unwrap(),
+        b"secret"
+    );
     assert_eq!(outside(&s), ["etc", "etc/shadow"]);
     assert!(s.dest.join("d").symlink_metadata().unwrap().is_symlink());
 }
@@ -180,6 +194,9 @@ fn truncated_layer_fails() {
     tar.truncate(3000);
     let src = MemSource::new(&[tar]);
     let err = unpack_image(&src, &src.image(), &s.dest).unwrap_err();
-    assert!(err.to_string().contains("big") || err.to_string().contains("layer"), "{err}");
+    assert!(
+        err.to_string().contains("big") || err.to_string().contains("layer"),
+        "{err}"
+    );
     assert_eq!(outside(&s), ["etc", "etc/shadow"]);
 }

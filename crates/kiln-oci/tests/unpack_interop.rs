@@ -1,5 +1,7 @@
 //! Interop: `umoci unpack` and kiln's unpack of the same image give the same files.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 mod support;
 
 use std::path::Path;

@@ -2,6 +2,7 @@
 //! header's name (the `tar` crate's `Builder` refuses `..` and absolute names).
 
 #![allow(dead_code, reason = "each test binary uses a different part")]
+#![allow(clippy::unwrap_used, reason = "test support fails loudly")]
 
 use std::collections::HashMap;
 use std::io::{Read, Write};
