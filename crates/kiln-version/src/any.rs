@@ -127,9 +127,18 @@ mod tests {
 
     #[test]
     fn compares_by_ecosystem() {
-        assert_eq!(compare(Ecosystem::Debian, "0:1.0", "1.0").unwrap(), Ordering::Equal);
-        assert_eq!(compare(Ecosystem::Go, "v1.2.3", "1.2.4").unwrap(), Ordering::Less);
-        assert_eq!(compare(Ecosystem::PyPi, "1.0rc1", "1.0").unwrap(), Ordering::Less);
+        assert_eq!(
+            compare(Ecosystem::Debian, "0:1.0", "1.0").unwrap(),
+            Ordering::Equal
+        );
+        assert_eq!(
+            compare(Ecosystem::Go, "v1.2.3", "1.2.4").unwrap(),
+            Ordering::Less
+        );
+        assert_eq!(
+            compare(Ecosystem::PyPi, "1.0rc1", "1.0").unwrap(),
+            Ordering::Less
+        );
         let err = compare(Ecosystem::Debian, "1.0", "").unwrap_err();
         assert!(err.to_string().contains("dpkg"), "{err}");
     }

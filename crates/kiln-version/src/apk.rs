@@ -36,7 +36,10 @@ const SUFFIXES: [&str; 9] = ["alpha", "beta", "pre", "rc", "cvs", "svn", "git", 
 const NO_SUFFIX: u8 = 4;
 
 fn suffix_weight(name: &str) -> u8 {
-    let idx = SUFFIXES.iter().position(|s| *s == name).unwrap_or(SUFFIXES.len());
+    let idx = SUFFIXES
+        .iter()
+        .position(|s| *s == name)
+        .unwrap_or(SUFFIXES.len());
     let idx = u8::try_from(idx).unwrap_or(u8::MAX);
     if idx >= NO_SUFFIX { idx + 1 } else { idx }
 }
@@ -80,13 +83,19 @@ impl ApkVersion {
         };
         let mut suffixes = Vec::new();
         while let Some(after) = rest.strip_prefix('_') {
-            let Some(name) = SUFFIXES.iter().find(|s| after.starts_with(**s)) else { break };
+            let Some(name) = SUFFIXES.iter().find(|s| after.starts_with(**s)) else {
+                break;
+            };
             let (num, tail) = split_run(&after[name.len()..], |c| c.is_ascii_digit());
-            suffixes.push((suffix_weight(name), Digits::parse(num).unwrap_or_else(Digits::zero)));
+            suffixes.push((
+                suffix_weight(name),
+                Digits::parse(num).unwrap_or_else(Digits::zero),
+            ));
             rest = tail;
         }
         if let Some(after) = rest.strip_prefix('~') {
-            let (hash, tail) = split_run(after, |c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
+            let (hash, tail) =
+                split_run(after, |c| c.is_ascii_digit() || (b'a'..=b'f').contains(&c));
             if !hash.is_empty() {
                 rest = tail;
             }
@@ -113,7 +122,14 @@ impl ApkVersion {
             }
             Some(text.to_owned())
         };
-        Ok(Self { raw: input.to_owned(), components, letter, suffixes, build, remainder })
+        Ok(Self {
+            raw: input.to_owned(),
+            components,
+            letter,
+            suffixes,
+            build,
+            remainder,
+        })
     }
 
     /// The version as written.

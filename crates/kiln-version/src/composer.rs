@@ -33,7 +33,10 @@ fn word_weight(word: &str) -> i8 {
         ("pl", 5),
         ("p", 5),
     ];
-    FORMS.iter().find(|(form, _)| word.starts_with(form)).map_or(-6, |(_, w)| *w)
+    FORMS
+        .iter()
+        .find(|(form, _)| word.starts_with(form))
+        .map_or(-6, |(_, w)| *w)
 }
 
 /// A parsed Packagist version.
@@ -62,7 +65,10 @@ fn canonical_tokens(s: &str) -> Vec<String> {
         }
         prev = Some(c);
     }
-    out.split('.').filter(|t| !t.is_empty()).map(str::to_owned).collect()
+    out.split('.')
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 impl ComposerVersion {
@@ -71,7 +77,11 @@ impl ComposerVersion {
     pub fn parse(input: &str) -> Result<Self, VersionError> {
         check_basic(input, Scheme::Composer)?;
         if input.contains('#') {
-            return Err(VersionError::invalid(input, Scheme::Composer, "contains '#'"));
+            return Err(VersionError::invalid(
+                input,
+                Scheme::Composer,
+                "contains '#'",
+            ));
         }
         let s = input.strip_prefix(['v', 'V']).unwrap_or(input);
         let keys: Vec<Key> = canonical_tokens(s)
@@ -82,9 +92,16 @@ impl ComposerVersion {
             })
             .collect();
         if keys.is_empty() {
-            return Err(VersionError::invalid(input, Scheme::Composer, "no version components"));
+            return Err(VersionError::invalid(
+                input,
+                Scheme::Composer,
+                "no version components",
+            ));
         }
-        Ok(Self { raw: input.to_owned(), keys })
+        Ok(Self {
+            raw: input.to_owned(),
+            keys,
+        })
     }
 
     /// The version as written.

@@ -16,7 +16,10 @@ pub struct PubVersion {
 impl PubVersion {
     /// Reads a Pub version.
     pub fn parse(input: &str) -> Result<Self, VersionError> {
-        Ok(Self { raw: input.to_owned(), parts: parse_parts(input, Scheme::Pub)? })
+        Ok(Self {
+            raw: input.to_owned(),
+            parts: parse_parts(input, Scheme::Pub)?,
+        })
     }
 
     /// The version as written.
@@ -27,7 +30,10 @@ impl PubVersion {
     fn compare(&self, other: &Self) -> Ordering {
         precedence(&self.parts, &other.parts).then_with(|| {
             let (a, b) = (&self.parts.build, &other.parts.build);
-            a.is_empty().cmp(&b.is_empty()).reverse().then_with(|| a.cmp(b))
+            a.is_empty()
+                .cmp(&b.is_empty())
+                .reverse()
+                .then_with(|| a.cmp(b))
         })
     }
 }

@@ -18,7 +18,11 @@ impl Digits {
             return None;
         }
         let trimmed = s.trim_start_matches('0');
-        Some(Self(if trimmed.is_empty() { "0".to_owned() } else { trimmed.to_owned() }))
+        Some(Self(if trimmed.is_empty() {
+            "0".to_owned()
+        } else {
+            trimmed.to_owned()
+        }))
     }
 
     /// Zero.
@@ -33,7 +37,10 @@ impl Digits {
 
 impl Ord for Digits {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.0.len().cmp(&other.0.len()).then_with(|| self.0.cmp(&other.0))
+        self.0
+            .len()
+            .cmp(&other.0.len())
+            .then_with(|| self.0.cmp(&other.0))
     }
 }
 

@@ -29,7 +29,10 @@ pub struct CranVersion {
 impl CranVersion {
     /// Reads a CRAN version.
     pub fn parse(input: &str) -> Result<Self, VersionError> {
-        Ok(Self { raw: input.to_owned(), parts: numbers(input, Scheme::Cran, &['.', '-'])? })
+        Ok(Self {
+            raw: input.to_owned(),
+            parts: numbers(input, Scheme::Cran, &['.', '-'])?,
+        })
     }
 
     /// The version as written.
@@ -52,7 +55,10 @@ pub struct HackageVersion {
 impl HackageVersion {
     /// Reads a Hackage version.
     pub fn parse(input: &str) -> Result<Self, VersionError> {
-        Ok(Self { raw: input.to_owned(), parts: numbers(input, Scheme::Hackage, &['.'])? })
+        Ok(Self {
+            raw: input.to_owned(),
+            parts: numbers(input, Scheme::Hackage, &['.'])?,
+        })
     }
 
     /// The version as written.

@@ -28,9 +28,10 @@ impl DpkgVersion {
         let err = |reason| VersionError::invalid(input, Scheme::Dpkg, reason);
         check_basic(input, Scheme::Dpkg)?;
         let (epoch, rest) = match input.split_once(':') {
-            Some((e, rest)) => {
-                (Digits::parse(e).ok_or_else(|| err("epoch is not a number"))?, rest)
-            }
+            Some((e, rest)) => (
+                Digits::parse(e).ok_or_else(|| err("epoch is not a number"))?,
+                rest,
+            ),
             None => (Digits::zero(), input),
         };
         let (upstream, revision) = match rest.rsplit_once('-') {
@@ -49,7 +50,10 @@ impl DpkgVersion {
         if !upstream.chars().all(allowed) {
             return Err(err("invalid character in upstream version"));
         }
-        if !revision.chars().all(|c| c.is_ascii_alphanumeric() || ".+~".contains(c)) {
+        if !revision
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || ".+~".contains(c))
+        {
             return Err(err("invalid character in revision"));
         }
         Ok(Self {
@@ -134,7 +138,9 @@ mod tests {
 
     #[test]
     fn rejects_what_dpkg_rejects() {
-        for bad in ["", "a:1.0", "1.0-", ":1.0", "1:", "1.0 1", "1.0-a_b", "1.0_1"] {
+        for bad in [
+            "", "a:1.0", "1.0-", ":1.0", "1:", "1.0 1", "1.0-a_b", "1.0_1",
+        ] {
             assert!(bad.parse::<DpkgVersion>().is_err(), "{bad}");
         }
     }

@@ -157,8 +157,14 @@ mod tests {
     fn release_suffixes_are_split_off() {
         let (eco, rel) = Ecosystem::parse_with_release("Ubuntu:22.04:LTS").unwrap();
         assert_eq!((eco, rel), (Ecosystem::Ubuntu, Some("22.04:LTS")));
-        assert_eq!("Debian:11".parse::<Ecosystem>().unwrap().scheme(), Scheme::Dpkg);
-        assert_eq!("Rocky Linux:9".parse::<Ecosystem>().unwrap().scheme(), Scheme::Rpm);
+        assert_eq!(
+            "Debian:11".parse::<Ecosystem>().unwrap().scheme(),
+            Scheme::Dpkg
+        );
+        assert_eq!(
+            "Rocky Linux:9".parse::<Ecosystem>().unwrap().scheme(),
+            Scheme::Rpm
+        );
         assert!("debian".parse::<Ecosystem>().is_err());
         assert!("".parse::<Ecosystem>().is_err());
     }

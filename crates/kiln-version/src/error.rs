@@ -43,7 +43,11 @@ pub enum VersionError {
 
 impl VersionError {
     pub(crate) fn invalid(input: &str, scheme: Scheme, reason: &'static str) -> Self {
-        Self::Invalid { input: input.to_owned(), scheme, reason }
+        Self::Invalid {
+            input: input.to_owned(),
+            scheme,
+            reason,
+        }
     }
 }
 
@@ -54,7 +58,11 @@ pub(crate) fn check_basic(input: &str, scheme: Scheme) -> Result<(), VersionErro
         return Err(VersionError::invalid(input, scheme, "empty version"));
     }
     if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        return Err(VersionError::invalid(input, scheme, "contains whitespace or control characters"));
+        return Err(VersionError::invalid(
+            input,
+            scheme,
+            "contains whitespace or control characters",
+        ));
     }
     Ok(())
 }

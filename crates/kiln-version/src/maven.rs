@@ -47,11 +47,18 @@ impl Token {
     /// The null token that pads the other side against `self`.
     fn null_for(&self) -> Token {
         match self.sep {
-            Sep::Dot if self.value == Value::Qualifier("sp".to_owned()) => {
-                Token { sep: Sep::Dot, value: Value::Qualifier(String::new()) }
-            }
-            Sep::Dot => Token { sep: Sep::Dot, value: Value::Num(Digits::zero()) },
-            Sep::Dash => Token { sep: Sep::Dash, value: Value::Qualifier(String::new()) },
+            Sep::Dot if self.value == Value::Qualifier("sp".to_owned()) => Token {
+                sep: Sep::Dot,
+                value: Value::Qualifier(String::new()),
+            },
+            Sep::Dot => Token {
+                sep: Sep::Dot,
+                value: Value::Num(Digits::zero()),
+            },
+            Sep::Dash => Token {
+                sep: Sep::Dash,
+                value: Value::Qualifier(String::new()),
+            },
         }
     }
 
@@ -99,10 +106,18 @@ pub struct MavenVersion {
 fn make_token(sep: Sep, text: &str, followed_by_digit: bool) -> Token {
     let lower = text.to_ascii_lowercase();
     if let Some(n) = Digits::parse(&lower) {
-        return Token { sep, value: Value::Num(n) };
+        return Token {
+            sep,
+            value: Value::Num(n),
+        };
     }
     let q = match lower.as_str() {
-        "" => return Token { sep, value: Value::Num(Digits::zero()) },
+        "" => {
+            return Token {
+                sep,
+                value: Value::Num(Digits::zero()),
+            };
+        }
         "cr" => "rc",
         "ga" | "final" | "release" => "",
         "a" if followed_by_digit => "alpha",
@@ -110,7 +125,10 @@ fn make_token(sep: Sep, text: &str, followed_by_digit: bool) -> Token {
         "m" if followed_by_digit => "milestone",
         other => other,
     };
-    Token { sep, value: Value::Qualifier(q.to_owned()) }
+    Token {
+        sep,
+        value: Value::Qualifier(q.to_owned()),
+    }
 }
 
 impl MavenVersion {
@@ -164,7 +182,10 @@ impl MavenVersion {
                 i -= 1;
             }
         }
-        Ok(Self { raw: input.to_owned(), tokens })
+        Ok(Self {
+            raw: input.to_owned(),
+            tokens,
+        })
     }
 
     /// The version as written.

@@ -32,7 +32,12 @@ impl NuGetVersion {
             Some((c, p)) => (c, Some(p)),
             None => (s, None),
         };
-        let mut release = [Digits::zero(), Digits::zero(), Digits::zero(), Digits::zero()];
+        let mut release = [
+            Digits::zero(),
+            Digits::zero(),
+            Digits::zero(),
+            Digits::zero(),
+        ];
         let parts: Vec<&str> = core.split('.').collect();
         if parts.len() > 4 {
             return Err(err("more than four numeric parts"));
@@ -52,7 +57,11 @@ impl NuGetVersion {
                 });
             }
         }
-        Ok(Self { raw: input.to_owned(), release, pre: labels })
+        Ok(Self {
+            raw: input.to_owned(),
+            release,
+            pre: labels,
+        })
     }
 
     /// The version as written.

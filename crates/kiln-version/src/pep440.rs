@@ -123,7 +123,14 @@ fn parse_strict(s: &str) -> Option<Release> {
         }
         s = "";
     }
-    s.is_empty().then_some(Release { epoch, release, pre, post, dev, local })
+    s.is_empty().then_some(Release {
+        epoch,
+        release,
+        pre,
+        post,
+        dev,
+        local,
+    })
 }
 
 /// `packaging`'s legacy key: digit runs zero-padded, words prefixed by `*`.
@@ -179,8 +186,16 @@ impl Pep440Version {
         check_basic(input, Scheme::Pep440)?;
         let lower = input.to_ascii_lowercase();
         match parse_strict(&lower) {
-            Some(parts) => Ok(Self { raw: input.to_owned(), form: Form::Pep440, parts: Some(parts) }),
-            None => Ok(Self { raw: input.to_owned(), form: Form::Legacy(legacy_key(&lower)), parts: None }),
+            Some(parts) => Ok(Self {
+                raw: input.to_owned(),
+                form: Form::Pep440,
+                parts: Some(parts),
+            }),
+            None => Ok(Self {
+                raw: input.to_owned(),
+                form: Form::Legacy(legacy_key(&lower)),
+                parts: None,
+            }),
         }
     }
 
@@ -188,7 +203,11 @@ impl Pep440Version {
     pub fn parse_strict(input: &str) -> Result<Self, VersionError> {
         let v = Self::parse(input)?;
         if v.parts.is_none() {
-            return Err(VersionError::invalid(input, Scheme::Pep440, "not a PEP 440 version"));
+            return Err(VersionError::invalid(
+                input,
+                Scheme::Pep440,
+                "not a PEP 440 version",
+            ));
         }
         Ok(v)
     }
@@ -206,7 +225,9 @@ impl Pep440Version {
     /// PEP 440's normalised spelling (`1.0-RC.1` → `1.0rc1`); legacy versions
     /// are returned as written.
     pub fn normalized(&self) -> String {
-        let Some(p) = &self.parts else { return self.raw.clone() };
+        let Some(p) = &self.parts else {
+            return self.raw.clone();
+        };
         let mut out = String::new();
         if !p.epoch.is_zero() {
             let _ = write!(out, "{}!", p.epoch);

@@ -35,7 +35,12 @@ impl RpmVersion {
             Some((v, r)) => (v, Some(r.to_owned())),
             None => (vr, None),
         };
-        Ok(Self { raw: input.to_owned(), epoch, version: version.to_owned(), release })
+        Ok(Self {
+            raw: input.to_owned(),
+            epoch,
+            version: version.to_owned(),
+            release,
+        })
     }
 
     /// The version as written.
@@ -98,17 +103,41 @@ pub(crate) fn rpmvercmp(a: &str, b: &str) -> Ordering {
                 b = &b[1..];
                 continue;
             }
-            (true, false) => return if b.is_empty() { Ordering::Greater } else { Ordering::Less },
-            (false, true) => return if a.is_empty() { Ordering::Less } else { Ordering::Greater },
+            (true, false) => {
+                return if b.is_empty() {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                };
+            }
+            (false, true) => {
+                return if a.is_empty() {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                };
+            }
             (false, false) => {}
         }
-        let (Some(first), Some(_)) = (a0, b0) else { break };
+        let (Some(first), Some(_)) = (a0, b0) else {
+            break;
+        };
         let numeric = first.is_ascii_digit();
-        let pred = |c: u8| if numeric { c.is_ascii_digit() } else { c.is_ascii_alphabetic() };
+        let pred = |c: u8| {
+            if numeric {
+                c.is_ascii_digit()
+            } else {
+                c.is_ascii_alphabetic()
+            }
+        };
         let (aseg, arest) = split_run(a, pred);
         let (bseg, brest) = split_run(b, pred);
         if bseg.is_empty() {
-            return if numeric { Ordering::Greater } else { Ordering::Less };
+            return if numeric {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            };
         }
         let ord = if numeric {
             Digits::parse(aseg).cmp(&Digits::parse(bseg))

@@ -36,13 +36,17 @@ fn valid(s: &str) -> bool {
     });
     let rest_ok = parts.all(|p| !p.is_empty() && p.bytes().all(|c| c.is_ascii_alphanumeric()));
     let pre_ok = pre.is_none_or(|p| {
-        p.split('.').all(|x| !x.is_empty() && x.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'))
+        p.split('.')
+            .all(|x| !x.is_empty() && x.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-'))
     });
     first_ok && rest_ok && pre_ok
 }
 
 fn drop_trailing_zeros(segs: &mut Vec<Segment>) {
-    while segs.last().is_some_and(|s| matches!(s, Segment::Num(n) if n.is_zero())) {
+    while segs
+        .last()
+        .is_some_and(|s| matches!(s, Segment::Num(n) if n.is_zero()))
+    {
         segs.pop();
     }
 }
@@ -53,7 +57,11 @@ impl GemVersion {
     pub fn parse(input: &str) -> Result<Self, VersionError> {
         check_basic(input, Scheme::RubyGems)?;
         if !valid(input) {
-            return Err(VersionError::invalid(input, Scheme::RubyGems, "malformed version"));
+            return Err(VersionError::invalid(
+                input,
+                Scheme::RubyGems,
+                "malformed version",
+            ));
         }
         let replaced = input.replace('-', ".pre.");
         let mut all = Vec::new();
@@ -71,12 +79,18 @@ impl GemVersion {
                 rest = &rest[1..];
             }
         }
-        let split = all.iter().position(|s| matches!(s, Segment::Str(_))).unwrap_or(all.len());
+        let split = all
+            .iter()
+            .position(|s| matches!(s, Segment::Str(_)))
+            .unwrap_or(all.len());
         let mut strings = all.split_off(split);
         drop_trailing_zeros(&mut all);
         drop_trailing_zeros(&mut strings);
         all.extend(strings);
-        Ok(Self { raw: input.to_owned(), segments: all })
+        Ok(Self {
+            raw: input.to_owned(),
+            segments: all,
+        })
     }
 
     /// The version as written.

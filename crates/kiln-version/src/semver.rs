@@ -57,7 +57,9 @@ pub(crate) fn parse_parts(input: &str, scheme: Scheme) -> Result<Parts, VersionE
     let mut release = [Digits::zero(), Digits::zero(), Digits::zero()];
     for (i, slot) in release.iter_mut().enumerate() {
         match nums.next() {
-            Some(n) => *slot = Digits::parse(n).ok_or_else(|| err("version core is not numeric"))?,
+            Some(n) => {
+                *slot = Digits::parse(n).ok_or_else(|| err("version core is not numeric"))?
+            }
             None if i == 0 => return Err(err("missing major version")),
             None => break,
         }
@@ -68,17 +70,23 @@ pub(crate) fn parse_parts(input: &str, scheme: Scheme) -> Result<Parts, VersionE
         let extra = idents(&extra.join(".")).ok_or_else(|| err("invalid extra component"))?;
         build.splice(0..0, extra);
     }
-    Ok(Parts { release, pre, build })
+    Ok(Parts {
+        release,
+        pre,
+        build,
+    })
 }
 
 /// SemVer precedence: release, then pre-release (absent sorts last).
 pub(crate) fn precedence(a: &Parts, b: &Parts) -> Ordering {
-    a.release.cmp(&b.release).then_with(|| match (a.pre.is_empty(), b.pre.is_empty()) {
-        (true, true) => Ordering::Equal,
-        (true, false) => Ordering::Greater,
-        (false, true) => Ordering::Less,
-        (false, false) => a.pre.cmp(&b.pre),
-    })
+    a.release
+        .cmp(&b.release)
+        .then_with(|| match (a.pre.is_empty(), b.pre.is_empty()) {
+            (true, true) => Ordering::Equal,
+            (true, false) => Ordering::Greater,
+            (false, true) => Ordering::Less,
+            (false, false) => a.pre.cmp(&b.pre),
+        })
 }
 
 /// A parsed SemVer version.
@@ -91,7 +99,10 @@ pub struct SemVer {
 impl SemVer {
     /// Reads a SemVer version (leniently, see the module docs).
     pub fn parse(input: &str) -> Result<Self, VersionError> {
-        Ok(Self { raw: input.to_owned(), parts: parse_parts(input, Scheme::SemVer)? })
+        Ok(Self {
+            raw: input.to_owned(),
+            parts: parse_parts(input, Scheme::SemVer)?,
+        })
     }
 
     /// The version as written.

@@ -27,7 +27,11 @@ fn ecosystems_for(file: &str) -> &'static [Ecosystem] {
         "packagist" => &[Ecosystem::Packagist],
         "pub" => &[Ecosystem::Pub],
         "pypi" => &[Ecosystem::PyPi],
-        "redhat" => &[Ecosystem::RedHat, Ecosystem::AlmaLinux, Ecosystem::RockyLinux],
+        "redhat" => &[
+            Ecosystem::RedHat,
+            Ecosystem::AlmaLinux,
+            Ecosystem::RockyLinux,
+        ],
         "rubygems" => &[Ecosystem::RubyGems],
         "semver" => &[Ecosystem::Npm, Ecosystem::CratesIo, Ecosystem::Go],
         other => panic!("no ecosystem for vector file prefix {other:?}"),
@@ -46,9 +50,9 @@ fn exceptions(file: &str, line: &str) -> Option<Exception> {
         // PHP's internal "#" placeholder makes `1.2.3.# = 1.2.3` and
         // `1.2.3.# = 1.2.3.1` while `1.2.3 < 1.2.3.1`: no total order can
         // hold all three, and `#` never appears in a real package version.
-        ("packagist-versions.txt", l) if l.contains('#') => {
-            Some(Exception::Rejected("'#' is PHP's internal placeholder, not a version"))
-        }
+        ("packagist-versions.txt", l) if l.contains('#') => Some(Exception::Rejected(
+            "'#' is PHP's internal placeholder, not a version",
+        )),
         _ => None,
     }
 }
@@ -85,7 +89,10 @@ fn check(eco: Ecosystem, a: &str, op: Ordering, b: &str) -> Result<(), String> {
 fn every_vector_holds() {
     let dir = vectors_dir();
     let entries = std::fs::read_dir(&dir).unwrap_or_else(|e| {
-        panic!("version vectors missing at {} ({e}); the data must be present", dir.display())
+        panic!(
+            "version vectors missing at {} ({e}); the data must be present",
+            dir.display()
+        )
     });
     let mut files: Vec<PathBuf> = entries
         .map(|e| e.unwrap().path())
@@ -117,7 +124,10 @@ fn every_vector_holds() {
                         if rejected {
                             excepted += 1;
                         } else {
-                            failures.push(format!("{name}:{}: {line}: expected rejection ({why})", no + 1));
+                            failures.push(format!(
+                                "{name}:{}: {line}: expected rejection ({why})",
+                                no + 1
+                            ));
                         }
                     }
                     None => match check(eco, a, op, b) {
@@ -136,6 +146,11 @@ fn every_vector_holds() {
         failures.is_empty(),
         "{} vector(s) failed:\n{}",
         failures.len(),
-        failures.iter().take(60).cloned().collect::<Vec<_>>().join("\n")
+        failures
+            .iter()
+            .take(60)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
