@@ -140,7 +140,8 @@ impl MergedFs {
             }
             for a in path::ancestors(&new.path) {
                 if !self.entries.contains_key(a) {
-                    self.entries.insert(a.to_owned(), Entry::implicit_dir(a, layer));
+                    self.entries
+                        .insert(a.to_owned(), Entry::implicit_dir(a, layer));
                 }
             }
             let replaces_dir = self.entries.get(&new.path).is_some_and(Entry::is_dir);
@@ -225,6 +226,12 @@ impl MergedFs {
     pub fn resolve(&self, path: &str) -> Option<&Entry> {
         let p = resolve::resolve(&self.entries, path)?;
         self.entries.get(&p)
+    }
+
+    /// The normalised path `path` leads to after following symlinks inside the image
+    /// (`/` for the root, which has no entry of its own).
+    pub fn resolve_path(&self, path: &str) -> Option<String> {
+        resolve::resolve(&self.entries, path)
     }
 
     /// The content of the file `path` resolves to.

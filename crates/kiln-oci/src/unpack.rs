@@ -164,8 +164,7 @@ impl Unpacker {
                 }
                 Change::Opaque(d) => {
                     if let Walk::Dir(dir) = self.walk(&d, false)? {
-                        tree::remove_lower(&dir, &d, &written)
-                            .map_err(|e| self.io_error(&d, e))?;
+                        tree::remove_lower(&dir, &d, &written).map_err(|e| self.io_error(&d, e))?;
                     }
                 }
                 Change::Add(e) => {
@@ -250,7 +249,11 @@ impl Unpacker {
                 let fd = rustix::fs::openat(
                     &parent,
                     &name,
-                    OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::NOFOLLOW | OFlags::CLOEXEC,
+                    OFlags::WRONLY
+                        | OFlags::CREATE
+                        | OFlags::EXCL
+                        | OFlags::NOFOLLOW
+                        | OFlags::CLOEXEC,
                     Mode::from_raw_mode(0o600),
                 )
                 .map_err(io)?;

@@ -29,12 +29,18 @@ pub struct Entry {
 /// What kind of file an entry is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EntryKind {
-    File { size: u64 },
+    File {
+        size: u64,
+    },
     Dir,
     /// The target exactly as stored; it is data, resolved only inside the image.
-    Symlink { target: String },
+    Symlink {
+        target: String,
+    },
     /// The normalised path of the file this one is a hard link to.
-    Hardlink { target: String },
+    Hardlink {
+        target: String,
+    },
     Other(Special),
 }
 

@@ -91,10 +91,7 @@ impl LayerIndex {
             .map_err(|e| corrupt(format!("not a tar: {e}")))?;
         for (n, item) in entries.enumerate() {
             if n >= limits.max_entries {
-                return Err(corrupt(format!(
-                    "more than {} entries",
-                    limits.max_entries
-                )));
+                return Err(corrupt(format!("more than {} entries", limits.max_entries)));
             }
             let mut tar_entry = item.map_err(|e| corrupt(e.to_string()))?;
             let (change, note) = entry::decode(&tar_entry, layer);
@@ -106,16 +103,16 @@ impl LayerIndex {
                 Change::Add(e) => {
                     index.content.remove(&e.path);
                     index.not_captured.remove(&e.path);
-                    if let EntryKind::File { size } = e.kind {
-                        if capture(&e.path, size) {
-                            if size <= limits.max_capture_file && budget.take(size) {
-                                let bytes = read_content(&mut tar_entry, size)
-                                    .map_err(|err| corrupt(format!("{}: {err}", e.path)))?;
-                                index.content.insert(e.path.clone(), bytes);
-                            } else {
-                                tracing::warn!(path = %e.path, size, "{what}: file over the capture limit, content not kept");
-                                index.not_captured.insert(e.path.clone());
-                            }
+                    if let EntryKind::File { size } = e.kind
+                        && capture(&e.path, size)
+                    {
+                        if size <= limits.max_capture_file && budget.take(size) {
+                            let bytes = read_content(&mut tar_entry, size)
+                                .map_err(|err| corrupt(format!("{}: {err}", e.path)))?;
+                            index.content.insert(e.path.clone(), bytes);
+                        } else {
+                            tracing::warn!(path = %e.path, size, "{what}: file over the capture limit, content not kept");
+                            index.not_captured.insert(e.path.clone());
                         }
                     }
                     index.changes.push(Change::Add(e));

@@ -25,10 +25,7 @@ pub(super) fn write(dir: &Path) -> Result<(File, Digest, u64)> {
         links: HashMap::new(),
     };
     walker.dir(dir, "", 0)?;
-    let out = walker
-        .builder
-        .into_inner()
-        .map_err(|e| Error::io(dir, e))?;
+    let out = walker.builder.into_inner().map_err(|e| Error::io(dir, e))?;
     let Hashing {
         mut inner,
         hasher,
@@ -90,9 +87,14 @@ impl Walker {
                 let dev = meta.rdev();
                 let major = ((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff);
                 let minor = (dev & 0xff) | ((dev >> 12) & !0xff);
-                header.set_device_major(u32::try_from(major).unwrap_or(0)).at(&path)?;
-                header.set_device_minor(u32::try_from(minor).unwrap_or(0)).at(&path)?;
-                self.builder.append_data(&mut header, &child_rel, io::empty())
+                header
+                    .set_device_major(u32::try_from(major).unwrap_or(0))
+                    .at(&path)?;
+                header
+                    .set_device_minor(u32::try_from(minor).unwrap_or(0))
+                    .at(&path)?;
+                self.builder
+                    .append_data(&mut header, &child_rel, io::empty())
             } else {
                 tracing::debug!(path = %path.display(), "socket not included in the layer");
                 Ok(())
