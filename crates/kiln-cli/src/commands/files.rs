@@ -30,7 +30,12 @@ pub struct FileView {
 pub fn list(src: &dyn ImageSource, image: &Image) -> Result<Vec<FileView>> {
     let fs = MergedFs::from_image(src, image, &|_, _| false)?;
     for anomaly in fs.anomalies() {
-        tracing::warn!(layer = anomaly.layer, "skipped entry {:?}: {}", anomaly.name, anomaly.reason);
+        tracing::warn!(
+            layer = anomaly.layer,
+            "skipped entry {:?}: {}",
+            anomaly.name,
+            anomaly.reason
+        );
     }
     Ok(fs
         .entries()

@@ -1,6 +1,10 @@
 //! Running the real `kiln` binary and the fixtures the CLI tests share.
 
-#![allow(dead_code, reason = "each test binary uses a different part of the support module")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the support module"
+)]
+#![expect(clippy::expect_used, reason = "test support fails loudly by design")]
 
 use std::path::Path;
 use std::process::Command;
@@ -18,20 +22,41 @@ pub struct Run {
 impl Run {
     /// Asserts success and returns stdout.
     pub fn ok(&self) -> &str {
-        assert_eq!(self.code, 0, "kiln failed:\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 0,
+            "kiln failed:\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         &self.stdout
     }
 
     /// Asserts the bad-input contract: exit 2, nothing on stdout, one `error:` line that
     /// mentions every one of `needles`.
     pub fn fails_with(&self, needles: &[&str]) {
-        assert_eq!(self.code, 2, "expected exit 2:\nstdout: {}\nstderr: {}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, 2,
+            "expected exit 2:\nstdout: {}\nstderr: {}",
+            self.stdout, self.stderr
+        );
         assert_eq!(self.stdout, "", "stdout must carry no partial output");
-        let lines: Vec<&str> = self.stderr.lines().filter(|l| !l.trim().is_empty()).collect();
+        let lines: Vec<&str> = self
+            .stderr
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .collect();
         let errors: Vec<&&str> = lines.iter().filter(|l| l.starts_with("error: ")).collect();
-        assert_eq!(errors.len(), 1, "expected one error line, got:\n{}", self.stderr);
+        assert_eq!(
+            errors.len(),
+            1,
+            "expected one error line, got:\n{}",
+            self.stderr
+        );
         for needle in needles {
-            assert!(errors[0].contains(needle), "error line lacks {needle:?}: {}", errors[0]);
+            assert!(
+                errors[0].contains(needle),
+                "error line lacks {needle:?}: {}",
+                errors[0]
+            );
         }
     }
 
@@ -62,7 +87,11 @@ pub fn kiln(args: &[&str]) -> Run {
 pub fn app_image() -> ImageBuilder {
     let base = LayerSpec::new()
         .dir("/etc")
-        .file("/etc/os-release", b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n", 0o644)
+        .file(
+            "/etc/os-release",
+            b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n",
+            0o644,
+        )
         .file("/etc/motd", b"welcome\n", 0o644)
         .dir("/usr")
         .dir("/usr/bin")
