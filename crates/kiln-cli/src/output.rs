@@ -34,6 +34,15 @@ pub fn human_size(bytes: u64) -> String {
     format!("{value:.1} {}", UNITS[unit])
 }
 
+/// `1 layer`, `2 layers`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Writes a status line to stderr unless quiet.
 pub fn status(quiet: bool, line: &str) {
     if !quiet {

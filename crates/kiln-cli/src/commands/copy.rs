@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use kiln_oci::copy::{self, CopyOptions, CopyReporter};
 use kiln_oci::manifest::Descriptor;
 
@@ -13,27 +13,22 @@ pub fn run(args: CopyArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let source_target = super::parse_target(&args.source)?;
     let dest_target = super::parse_target(&args.destination)?;
     let options = super::open_options(args.platform.as_deref(), &args.registry)?;
-    let src = source_target
-        .open(&options)
-        .with_context(|| format!("reading {source_target}"))?;
-    let dest = dest_target
-        .create(&options, src.tag())
-        .with_context(|| format!("writing {dest_target}"))?;
+    let src = source_target.open(&options)?;
+    let dest = dest_target.create(&options, src.tag())?;
     let copy_options = CopyOptions {
         platform: options.platform.clone(),
         jobs: usize::from(args.jobs),
     };
-    let report = copy::copy(src.as_ref(), dest, &copy_options, &Progress)
-        .with_context(|| format!("copying {source_target} to {dest_target}"))?;
+    let report = copy::copy(src.as_ref(), dest, &copy_options, &Progress)?;
     output::status(
         global.quiet,
         &format!(
-            "copied {} to {dest_target}: {} blobs ({}) copied, {} already there, {} manifests",
+            "copied {} to {dest_target}: {} ({}) copied, {} already there, {}",
             report.root.digest,
-            report.blobs_copied,
+            output::plural(report.blobs_copied, "blob"),
             output::human_size(report.bytes_copied),
             report.blobs_skipped,
-            report.manifests,
+            output::plural(report.manifests, "manifest"),
         ),
     );
     output::stdout(format!("{}\n", report.root.digest).as_bytes())?;

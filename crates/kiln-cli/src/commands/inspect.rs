@@ -4,37 +4,29 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use kiln_oci::Image;
 use serde::Serialize;
 
 use crate::cli::{GlobalArgs, InspectArgs, InspectFormat};
-use crate::output::{self, human_size};
+use crate::output::{self, human_size, plural};
 
 pub fn run(args: InspectArgs, _global: &GlobalArgs) -> Result<ExitCode> {
     let target = super::parse_target(&args.target)?;
     let options = super::open_options(args.platform.as_deref(), &args.registry)?;
-    let src = target
-        .open(&options)
-        .with_context(|| format!("reading {target}"))?;
+    let src = target.open(&options)?;
     if args.raw {
-        let root = src
-            .root_manifest()
-            .with_context(|| format!("reading {target}"))?;
+        let root = src.root_manifest()?;
         output::stdout(&root.bytes)?;
         return Ok(ExitCode::SUCCESS);
     }
-    let image = Image::resolve(src.as_ref(), options.platform.as_ref())
-        .with_context(|| format!("reading {target}"))?;
+    let image = Image::resolve(src.as_ref(), options.platform.as_ref())?;
     if args.config {
         output::stdout(&image.config_bytes)?;
         return Ok(ExitCode::SUCCESS);
     }
     let files = if args.files {
-        Some(
-            super::files::list(src.as_ref(), &image)
-                .with_context(|| format!("reading the files of {target}"))?,
-        )
+        Some(super::files::list(src.as_ref(), &image)?)
     } else {
         None
     };
@@ -209,9 +201,9 @@ impl View {
         row(
             "Size",
             &format!(
-                "{} in {} layers",
+                "{} in {}",
                 human_size(self.total_size),
-                self.layers.len()
+                plural(self.layers.len(), "layer")
             ),
         );
         out.push('\n');
