@@ -15,6 +15,8 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use sha2::Digest as _;
+
 const BINARY: &str = "/usr/bin/docker-registry";
 
 /// A running `docker-registry`, killed on drop.
@@ -368,4 +370,97 @@ fn read_request(reader: &mut BufReader<TcpStream>) -> Option<FakeRequest> {
         headers,
         body,
     })
+}
+
+/// A one-layer linux/amd64 OCI image made here by hand (tar + gzip + JSON), independent of
+/// kiln-oci, to push and pull in registry tests. `label` varies its content and digests.
+#[derive(Debug, Clone)]
+pub struct TinyImage {
+    pub layer: Vec<u8>,
+    pub config: Vec<u8>,
+    pub manifest: Vec<u8>,
+}
+
+/// `sha256:<hex>` of `bytes`.
+pub fn sha256(bytes: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(sha2::Sha256::digest(bytes)))
+}
+
+impl TinyImage {
+    pub fn new(label: &str) -> TinyImage {
+        let content = format!("hello from {label}\n");
+        let mut builder = tar::Builder::new(Vec::new());
+        let mut header = tar::Header::new_gnu();
+        header.set_size(content.len() as u64);
+        header.set_mode(0o644);
+        header.set_mtime(0);
+        header.set_cksum();
+        builder
+            .append_data(&mut header, "hello.txt", content.as_bytes())
+            .expect("tar entry");
+        let tar = builder.into_inner().expect("tar");
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        gz.write_all(&tar).expect("gzip");
+        let layer = gz.finish().expect("gzip");
+        let config = serde_json::to_vec(&serde_json::json!({
+            "architecture": "amd64",
+            "os": "linux",
+            "config": {"Cmd": ["/hello"]},
+            "rootfs": {"type": "layers", "diff_ids": [sha256(&tar)]},
+            "history": [{"created_by": format!("kiln-test {label}")}]
+        }))
+        .expect("config json");
+        let manifest = serde_json::to_vec(&serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": {
+                "mediaType": "application/vnd.oci.image.config.v1+json",
+                "digest": sha256(&config),
+                "size": config.len()
+            },
+            "layers": [{
+                "mediaType": "application/vnd.oci.image.layer.v1.tar+gzip",
+                "digest": sha256(&layer),
+                "size": layer.len()
+            }]
+        }))
+        .expect("manifest json");
+        TinyImage {
+            layer,
+            config,
+            manifest,
+        }
+    }
+
+    pub fn manifest_digest(&self) -> String {
+        sha256(&self.manifest)
+    }
+
+    /// Writes the image as an OCI layout in `dir`, tagged `tag`.
+    pub fn write_layout(&self, dir: &Path, tag: &str) {
+        let blobs = dir.join("blobs/sha256");
+        std::fs::create_dir_all(&blobs).expect("layout blobs dir");
+        for blob in [&self.layer, &self.config, &self.manifest] {
+            let digest = sha256(blob);
+            let hex = digest.trim_start_matches("sha256:");
+            std::fs::write(blobs.join(hex), blob).expect("write blob");
+        }
+        std::fs::write(dir.join("oci-layout"), r#"{"imageLayoutVersion":"1.0.0"}"#)
+            .expect("write oci-layout");
+        let index = serde_json::json!({
+            "schemaVersion": 2,
+            "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [{
+                "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "digest": self.manifest_digest(),
+                "size": self.manifest.len(),
+                "annotations": {"org.opencontainers.image.ref.name": tag}
+            }]
+        });
+        std::fs::write(
+            dir.join("index.json"),
+            serde_json::to_vec(&index).expect("index json"),
+        )
+        .expect("write index.json");
+    }
 }
