@@ -2,6 +2,8 @@
 //! blob uploads both ways, manifests byte for byte, indexes, mounts, tags, the referrers
 //! tag fallback, refusals, and the source/destination adapters.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 use std::io::Read;
 
 use kiln_oci::manifest::{Descriptor, Parsed, RawManifest};
@@ -35,14 +37,20 @@ fn read_all(mut r: impl Read) -> Vec<u8> {
 }
 
 /// Pushes a tiny image's blobs and manifest (under `tag`); returns the manifest.
-fn push_tiny(client: &Client, repo: &ImageRef, image: &TinyImage, tag: Option<&str>) -> RawManifest {
+fn push_tiny(
+    client: &Client,
+    repo: &ImageRef,
+    image: &TinyImage,
+    tag: Option<&str>,
+) -> RawManifest {
     client
         .push_bytes(repo, media_type::OCI_LAYER_GZIP, &image.layer)
         .unwrap();
     client
         .push_bytes(repo, media_type::OCI_CONFIG, &image.config)
         .unwrap();
-    let raw = RawManifest::new(Some(media_type::OCI_MANIFEST), image.manifest.clone(), "t").unwrap();
+    let raw =
+        RawManifest::new(Some(media_type::OCI_MANIFEST), image.manifest.clone(), "t").unwrap();
     client.put_manifest(repo, tag, &raw).unwrap();
     raw
 }
@@ -64,7 +72,11 @@ fn blobs_round_trip_monolithic_and_chunked() {
             Some(data.len() as u64)
         );
         let back = read_all(client.get_blob(&repo, &desc.digest).unwrap());
-        assert!(back == data, "blob of {} bytes changed in transit", data.len());
+        assert!(
+            back == data,
+            "blob of {} bytes changed in transit",
+            data.len()
+        );
         assert!(registry.stores_blob(desc.digest.hex()));
     }
     assert!(
@@ -93,7 +105,9 @@ fn a_blob_that_does_not_match_its_digest_is_refused_and_not_stored() {
         // Too many bytes for the declared size is refused as well.
         let mut longer = good.clone();
         longer.push(0);
-        let err = client.push_blob(&repo, &desc, &mut &longer[..]).unwrap_err();
+        let err = client
+            .push_blob(&repo, &desc, &mut &longer[..])
+            .unwrap_err();
         assert!(matches!(err, Error::SizeMismatch { .. }), "{err}");
         assert!(!client.blob_exists(&repo, &desc.digest).unwrap());
     }
@@ -113,13 +127,17 @@ fn a_manifest_comes_back_byte_for_byte() {
     assert_eq!(by_tag.digest, raw.digest);
     assert_eq!(by_tag.media_type, media_type::OCI_MANIFEST);
 
-    let by_digest = client.get_manifest(&repo.with_digest(raw.digest.clone())).unwrap();
+    let by_digest = client
+        .get_manifest(&repo.with_digest(raw.digest.clone()))
+        .unwrap();
     assert_eq!(by_digest, by_tag);
 
     let head = client.head_manifest(&repo).unwrap().unwrap();
     assert_eq!(head, raw.descriptor());
     assert_eq!(
-        client.head_manifest(&registry.reference("app:nope")).unwrap(),
+        client
+            .head_manifest(&registry.reference("app:nope"))
+            .unwrap(),
         None
     );
 }
@@ -151,7 +169,10 @@ fn an_index_of_two_images_resolves_per_platform() {
     let arm = push_tiny(&client, &repo, &TinyImage::new("arm64"), None);
     let entry = |raw: &RawManifest, arch: &str| {
         let mut d = raw.descriptor();
-        d.platform = Some(serde_json::from_value(serde_json::json!({"os": "linux", "architecture": arch})).unwrap());
+        d.platform = Some(
+            serde_json::from_value(serde_json::json!({"os": "linux", "architecture": arch}))
+                .unwrap(),
+        );
         d
     };
     let mut index = kiln_oci::manifest::ImageIndex::empty();
@@ -241,7 +262,12 @@ fn referrers_fall_back_to_the_tag_schema() {
     client
         .push_bytes(&repo, media_type::OCI_EMPTY, b"{}")
         .unwrap();
-    assert!(client.referrers(&repo, &subject.digest, None).unwrap().is_empty());
+    assert!(
+        client
+            .referrers(&repo, &subject.digest, None)
+            .unwrap()
+            .is_empty()
+    );
 
     let sig = artifact(&subject, "application/vnd.example.sig", "one");
     let sbom = artifact(&subject, "application/spdx+json", "two");
@@ -252,8 +278,14 @@ fn referrers_fall_back_to_the_tag_schema() {
     let all = client.referrers(&repo, &subject.digest, None).unwrap();
     let digests: Vec<&Digest> = all.iter().map(|d| &d.digest).collect();
     assert_eq!(digests, vec![&sig.digest, &sbom.digest]);
-    assert_eq!(all[0].artifact_type.as_deref(), Some("application/vnd.example.sig"));
-    assert_eq!(all[1].annotations.get("note").map(String::as_str), Some("two"));
+    assert_eq!(
+        all[0].artifact_type.as_deref(),
+        Some("application/vnd.example.sig")
+    );
+    assert_eq!(
+        all[1].annotations.get("note").map(String::as_str),
+        Some("two")
+    );
 
     let only = client
         .referrers(&repo, &subject.digest, Some("application/spdx+json"))
@@ -288,7 +320,10 @@ fn source_and_destination_copy_an_image_between_repositories() {
     };
     // The config is mounted from the source repository; the layer is streamed.
     assert!(!dest.has_blob(&m.config).unwrap());
-    assert!(dest.mount_blob(&m.config, source.registry_location().unwrap()).unwrap());
+    assert!(
+        dest.mount_blob(&m.config, source.registry_location().unwrap())
+            .unwrap()
+    );
     let layer = &m.layers[0];
     let mut stream = source.blob_stream(layer).unwrap();
     dest.put_blob(layer, &mut stream).unwrap();

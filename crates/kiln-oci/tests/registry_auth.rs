@@ -1,6 +1,8 @@
 //! Registry auth and failure handling: htpasswd basic auth on a real `docker-registry`,
 //! the bearer token flow, retries and status mapping against scripted loopback servers.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -37,7 +39,12 @@ fn basic_auth_with_credentials_from_an_auth_file() {
     let repo = registry.reference("private:1");
     let image = TinyImage::new("private");
 
-    let good = client_with(Some(auth_file(dir.path(), &registry.host(), "alice", PASSWORD)));
+    let good = client_with(Some(auth_file(
+        dir.path(),
+        &registry.host(),
+        "alice",
+        PASSWORD,
+    )));
     good.push_bytes(&repo, media_type::OCI_LAYER_GZIP, &image.layer)
         .unwrap();
     good.push_bytes(&repo, media_type::OCI_CONFIG, &image.config)
@@ -47,7 +54,12 @@ fn basic_auth_with_credentials_from_an_auth_file() {
     assert_eq!(good.get_manifest(&repo).unwrap().bytes, image.manifest);
     assert!(!format!("{good:?}").contains(PASSWORD));
 
-    let anonymous = client_with(Some(auth_file(dir.path(), "127.0.0.1:1", "alice", PASSWORD)));
+    let anonymous = client_with(Some(auth_file(
+        dir.path(),
+        "127.0.0.1:1",
+        "alice",
+        PASSWORD,
+    )));
     match anonymous.get_manifest(&repo).unwrap_err() {
         Error::Auth { what, reason } => {
             assert_eq!(what, repo.to_string());
@@ -56,7 +68,12 @@ fn basic_auth_with_credentials_from_an_auth_file() {
         other => panic!("expected an auth error, got {other}"),
     }
 
-    let wrong = client_with(Some(auth_file(dir.path(), &registry.host(), "alice", "nope-pw")));
+    let wrong = client_with(Some(auth_file(
+        dir.path(),
+        &registry.host(),
+        "alice",
+        "nope-pw",
+    )));
     let err = wrong.get_manifest(&repo).unwrap_err();
     assert!(matches!(err, Error::Auth { .. }), "{err}");
     let shown = format!("{err} {err:?} {wrong:?}");
@@ -100,7 +117,10 @@ fn bearer_tokens_are_fetched_with_scope_and_cached() {
     let target = &token_requests[0].target;
     assert!(target.starts_with("/token?"), "{target}");
     assert!(target.contains("service=fake%20registry"), "{target}");
-    assert!(target.contains("scope=repository%3Ateam%2Fapp%3Apull"), "{target}");
+    assert!(
+        target.contains("scope=repository%3Ateam%2Fapp%3Apull"),
+        "{target}"
+    );
     // 401, then the retry with a token, then the second pull straight with the token.
     assert_eq!(registry.count(), 3);
 }
@@ -201,7 +221,10 @@ fn tag_pages_follow_link_headers() {
     let tags = client_with(None).list_tags_in_pages(&reference, 2).unwrap();
     assert_eq!(tags, vec!["a", "b", "c"]);
     let targets: Vec<String> = server.requests().into_iter().map(|r| r.target).collect();
-    assert_eq!(targets, vec!["/v2/app/tags/list?n=2", "/v2/app/tags/list?n=2&last=b"]);
+    assert_eq!(
+        targets,
+        vec!["/v2/app/tags/list?n=2", "/v2/app/tags/list?n=2&last=b"]
+    );
 }
 
 #[test]
@@ -221,7 +244,13 @@ fn large_blobs_go_up_in_ranged_chunks() {
     let requests = server.requests();
     let summary: Vec<(String, Option<String>, Vec<u8>)> = requests
         .iter()
-        .map(|r| (r.method.clone(), r.headers.get("content-range").cloned(), r.body.clone()))
+        .map(|r| {
+            (
+                r.method.clone(),
+                r.headers.get("content-range").cloned(),
+                r.body.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         summary,

@@ -1,6 +1,8 @@
 //! Interop with skopeo: what kiln pushes, skopeo reads with the same digest; what skopeo
 //! pushes, kiln pulls with the same digest.
 
+#![expect(clippy::unwrap_used, reason = "test helpers fail loudly")]
+
 use std::process::Command;
 
 use kiln_oci::manifest::RawManifest;
@@ -12,7 +14,9 @@ fn skopeo(args: &[&str]) -> String {
     let output = Command::new("skopeo")
         .args(args)
         .output()
-        .unwrap_or_else(|e| panic!("skopeo not runnable ({e}): run .ci/run (apt-get install skopeo)"));
+        .unwrap_or_else(|e| {
+            panic!("skopeo not runnable ({e}): run .ci/run (apt-get install skopeo)")
+        });
     assert!(
         output.status.success(),
         "skopeo {args:?} failed: {}",
@@ -36,11 +40,7 @@ fn skopeo_sees_what_kiln_pushed() {
     let raw = RawManifest::new(None, image.manifest.clone(), "t").unwrap();
     client.put_manifest(&repo, Some("1.0"), &raw).unwrap();
 
-    let out = skopeo(&[
-        "inspect",
-        "--tls-verify=false",
-        &format!("docker://{repo}"),
-    ]);
+    let out = skopeo(&["inspect", "--tls-verify=false", &format!("docker://{repo}")]);
     let info: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(info["Digest"], raw.digest.to_string());
     assert_eq!(info["Layers"][0], sha256(&image.layer));

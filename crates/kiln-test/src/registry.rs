@@ -162,10 +162,8 @@ fn wait_ready(child: &mut Child, port: u16) -> bool {
         if let Ok(Some(_)) = child.try_wait() {
             return false;
         }
-        if let Some(status) = probe(port) {
-            if status == 200 || status == 401 {
-                return true;
-            }
+        if matches!(probe(port), Some(200 | 401)) {
+            return true;
         }
         std::thread::sleep(Duration::from_millis(50));
     }

@@ -180,10 +180,10 @@ impl Client {
                     .get(http::header::WWW_AUTHENTICATE)
                     .and_then(|v| v.to_str().ok())
                     .and_then(Challenge::parse);
-                if let Some(challenge) = header {
-                    if self.authenticate(call, &challenge)? {
-                        continue;
-                    }
+                if let Some(challenge) = header
+                    && self.authenticate(call, &challenge)?
+                {
+                    continue;
                 }
             }
             if (status == 429 || status >= 500) && attempt + 1 < MAX_ATTEMPTS {
@@ -282,10 +282,10 @@ impl Client {
                 scope,
             } => {
                 let mut scopes = call.scopes.clone();
-                if let Some(s) = scope {
-                    if !scopes.contains(s) {
-                        scopes.push(s.clone());
-                    }
+                if let Some(s) = scope
+                    && !scopes.contains(s)
+                {
+                    scopes.push(s.clone());
                 }
                 let (token, lifetime) =
                     self.fetch_token(call, realm, service.as_deref(), &scopes)?;

@@ -95,10 +95,10 @@ impl CredentialStore {
                     .iter()
                     .filter_map(|host| match_key(key, host, repository))
                     .max();
-                if let Some(s) = specificity {
-                    if best.is_none_or(|(b, _)| s > b) {
-                        best = Some((s, creds));
-                    }
+                if let Some(s) = specificity
+                    && best.is_none_or(|(b, _)| s > b)
+                {
+                    best = Some((s, creds));
                 }
             }
             if let Some((_, creds)) = best {

@@ -126,14 +126,14 @@ impl Client {
         call.headers.push(("Content-Type", raw.media_type.clone()));
         call.body = Some(&raw.bytes);
         let response = self.fetch(&call, false)?;
-        if let Some(stored) = header_digest(&response) {
-            if stored != raw.digest {
-                return Err(Error::DigestMismatch {
-                    what,
-                    expected: raw.digest.clone(),
-                    actual: stored,
-                });
-            }
+        if let Some(stored) = header_digest(&response)
+            && stored != raw.digest
+        {
+            return Err(Error::DigestMismatch {
+                what,
+                expected: raw.digest.clone(),
+                actual: stored,
+            });
         }
         let subject_accepted = response.headers().contains_key("OCI-Subject");
         tracing::debug!(%what, digest = %raw.digest, subject_accepted, "pushed manifest");
