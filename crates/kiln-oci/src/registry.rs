@@ -16,6 +16,7 @@ mod credentials;
 mod manifest;
 mod referrers;
 mod source;
+mod token;
 mod upload;
 
 pub use auth::{Challenge, Credentials, Secret};

@@ -10,7 +10,7 @@ use ureq::http::{self, Method, Response};
 use ureq::{Agent, Body};
 
 use super::RegistryOptions;
-use super::auth::{AuthHeader, Challenge, Credentials, TokenCache, TokenResponse, query_escape};
+use super::auth::{AuthHeader, Challenge, TokenCache};
 use super::credentials::CredentialStore;
 use crate::{Error, Result};
 
@@ -21,7 +21,7 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(250);
 /// The longest `Retry-After` kiln waits for; a longer one ends the retries.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 /// How much of an error body is read for its message.
-const MAX_ERROR_BODY: u64 = 64 << 10;
+pub(super) const MAX_ERROR_BODY: u64 = 64 << 10;
 /// Blobs above this size are pushed in chunks of this size.
 pub(super) const DEFAULT_CHUNK_SIZE: u64 = 8 << 20;
 
@@ -37,8 +37,8 @@ pub(super) struct Inner {
     agent: Agent,
     loopback_agent: Agent,
     insecure: bool,
-    credentials: CredentialStore,
-    tokens: TokenCache,
+    pub(super) credentials: CredentialStore,
+    pub(super) tokens: TokenCache,
 }
 
 impl std::fmt::Debug for Client {
@@ -68,7 +68,7 @@ pub(super) struct Call<'a> {
 }
 
 impl Call<'_> {
-    fn scope_key(&self) -> String {
+    pub(super) fn scope_key(&self) -> String {
         self.scopes.join(" ")
     }
 }
@@ -248,132 +248,7 @@ impl Client {
         self.check(response, call, not_found)
     }
 
-    fn credentials(&self, call: &Call<'_>) -> Option<&Credentials> {
-        self.inner.credentials.find(call.registry, call.repository)
-    }
-
-    fn auth_for(&self, call: &Call<'_>) -> Option<AuthHeader> {
-        let tokens = &self.inner.tokens;
-        if tokens.wants_basic(call.registry) {
-            let header = self.credentials(call)?.basic_header()?;
-            return Some(AuthHeader::Basic(super::auth::Secret::new(header)));
-        }
-        tokens
-            .token(call.registry, &call.scope_key())
-            .map(AuthHeader::Bearer)
-    }
-
-    /// Answers a challenge; returns whether the request is worth sending again.
-    fn authenticate(&self, call: &Call<'_>, challenge: &Challenge) -> Result<bool> {
-        match challenge {
-            Challenge::Basic { .. } => {
-                let usable = self
-                    .credentials(call)
-                    .is_some_and(|c| c.basic_header().is_some());
-                if usable && !self.inner.tokens.wants_basic(call.registry) {
-                    self.inner.tokens.mark_basic(call.registry);
-                    return Ok(true);
-                }
-                Ok(false)
-            }
-            Challenge::Bearer {
-                realm,
-                service,
-                scope,
-            } => {
-                let mut scopes = call.scopes.clone();
-                if let Some(s) = scope
-                    && !scopes.contains(s)
-                {
-                    scopes.push(s.clone());
-                }
-                let (token, lifetime) =
-                    self.fetch_token(call, realm, service.as_deref(), &scopes)?;
-                self.inner
-                    .tokens
-                    .store(call.registry, &call.scope_key(), token, lifetime);
-                Ok(true)
-            }
-        }
-    }
-
-    fn fetch_token(
-        &self,
-        call: &Call<'_>,
-        realm: &str,
-        service: Option<&str>,
-        scopes: &[String],
-    ) -> Result<(super::auth::Secret, Duration)> {
-        let auth_error = |reason: String| Error::Auth {
-            what: call.what.to_owned(),
-            reason,
-        };
-        if !(realm.starts_with("https://") || realm.starts_with("http://")) {
-            return Err(auth_error(format!(
-                "token realm {realm:?} is not an http(s) URL"
-            )));
-        }
-        let mut params: Vec<(String, String)> = Vec::new();
-        if let Some(s) = service {
-            params.push(("service".into(), s.to_owned()));
-        }
-        for s in scopes {
-            params.push(("scope".into(), s.clone()));
-        }
-        let agent = self.agent_for(realm);
-        let creds = self.credentials(call);
-        let result = match creds {
-            Some(Credentials::IdentityToken(refresh)) => {
-                params.push(("grant_type".into(), "refresh_token".into()));
-                params.push(("client_id".into(), "kiln".into()));
-                params.push(("refresh_token".into(), refresh.expose().to_owned()));
-                let form = encode_pairs(&params);
-                agent
-                    .post(realm)
-                    .content_type("application/x-www-form-urlencoded")
-                    .send(form.as_bytes())
-            }
-            _ => {
-                let sep = if realm.contains('?') { '&' } else { '?' };
-                let url = format!("{realm}{sep}{}", encode_pairs(&params));
-                let mut request = agent.get(&url);
-                if let Some(header) = creds.and_then(Credentials::basic_header) {
-                    request = request.header("Authorization", header);
-                }
-                request.call()
-            }
-        };
-        let response = result.map_err(|e| Error::Transport {
-            what: call.what.to_owned(),
-            reason: format!("token service {}: {e}", strip_query(realm)),
-        })?;
-        let status = response.status().as_u16();
-        if status != 200 {
-            let message = error_message(response);
-            return Err(auth_error(format!(
-                "token service {} answered {status}{}",
-                strip_query(realm),
-                if message.is_empty() {
-                    String::new()
-                } else {
-                    format!(": {message}")
-                }
-            )));
-        }
-        let mut body = response.into_body();
-        let parsed: TokenResponse = body
-            .with_config()
-            .limit(MAX_ERROR_BODY)
-            .read_to_vec()
-            .map_err(|e| e.to_string())
-            .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
-            .map_err(|e| auth_error(format!("token service answer unreadable: {e}")))?;
-        parsed
-            .into_token()
-            .ok_or_else(|| auth_error("token service answered without a token".to_owned()))
-    }
-
-    fn agent_for(&self, url: &str) -> &Agent {
+    pub(super) fn agent_for(&self, url: &str) -> &Agent {
         let host = url
             .split_once("://")
             .map_or(url, |(_, rest)| rest)
@@ -445,16 +320,8 @@ fn retry_after(response: &Response<Body>) -> Option<Duration> {
 }
 
 /// The URL without its query, which may hold upload state or token parameters.
-fn strip_query(url: &str) -> &str {
+pub(super) fn strip_query(url: &str) -> &str {
     url.split('?').next().unwrap_or(url)
-}
-
-fn encode_pairs(params: &[(String, String)]) -> String {
-    params
-        .iter()
-        .map(|(k, v)| format!("{k}={}", query_escape(v)))
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 /// The registry's explanation: `errors[].code: message` from its JSON body, or the start
