@@ -205,3 +205,18 @@ fn a_connection_refused_is_a_transport_error_naming_the_reference() {
     assert!(matches!(err, Error::Transport { .. }), "{err}");
     assert!(err.to_string().starts_with(&reference.to_string()), "{err}");
 }
+
+#[test]
+fn a_plain_http_token_realm_elsewhere_is_refused() {
+    let registry = FakeServer::start(|_| {
+        FakeResponse::new(401).header(
+            "WWW-Authenticate",
+            r#"Bearer realm="http://auth.example.invalid/token",service="x""#,
+        )
+    });
+    let reference: ImageRef = format!("{}/app:1", registry.host()).parse().unwrap();
+    let err = client_with(None).get_manifest(&reference).unwrap_err();
+    assert!(matches!(err, Error::Auth { .. }), "{err}");
+    assert!(err.to_string().contains("plain HTTP"), "{err}");
+    assert_eq!(registry.count(), 1);
+}

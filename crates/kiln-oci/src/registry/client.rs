@@ -36,7 +36,7 @@ pub struct Client {
 pub(super) struct Inner {
     agent: Agent,
     loopback_agent: Agent,
-    insecure: bool,
+    pub(super) insecure: bool,
     pub(super) credentials: CredentialStore,
     pub(super) tokens: TokenCache,
 }

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use super::Client;
 use super::auth::{AuthHeader, Challenge, Credentials, Secret, TokenResponse, query_escape};
-use super::client::{Call, MAX_ERROR_BODY, error_message, strip_query};
+use super::client::{Call, MAX_ERROR_BODY, error_message, is_loopback, strip_query};
 use crate::{Error, Result};
 
 impl Client {
@@ -74,6 +74,17 @@ impl Client {
             return Err(auth_error(format!(
                 "token realm {realm:?} is not an http(s) URL"
             )));
+        }
+        // Credentials go to a plain-HTTP token service only on this machine or when the
+        // user asked for insecure registries.
+        if let Some(rest) = realm.strip_prefix("http://") {
+            let host = rest.split(['/', '?']).next().unwrap_or_default();
+            if !self.inner.insecure && !is_loopback(host) {
+                return Err(auth_error(format!(
+                    "token realm {} is plain HTTP: refusing to send credentials over it",
+                    strip_query(realm)
+                )));
+            }
         }
         let mut params: Vec<(String, String)> = Vec::new();
         if let Some(s) = service {
