@@ -1,6 +1,11 @@
 //! Bad input: one `error:` line naming the input and the problem, exit 2, nothing on
 //! stdout, nothing written.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on a broken fixture"
+)]
+
 mod support;
 
 use std::path::Path;

@@ -1,5 +1,10 @@
 //! `kiln copy` between layouts, archives and directories, digests kept.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on a broken fixture"
+)]
+
 mod support;
 
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec, write_index_layout};
