@@ -81,10 +81,15 @@ pub fn kiln(args: &[&str]) -> Run {
     }
 }
 
+/// [`app_image_with`] with a zstd top layer.
+pub fn app_image() -> ImageBuilder {
+    app_image_with(Compression::Zstd)
+}
+
 /// A small but realistic two-layer image: an os-release, a binary directory with a
 /// symlink and a hard link, a config with user, entrypoint, env and labels; the second
 /// layer deletes a file of the first and replaces another.
-pub fn app_image() -> ImageBuilder {
+pub fn app_image_with(top_compression: Compression) -> ImageBuilder {
     let base = LayerSpec::new()
         .dir("/etc")
         .file(
@@ -103,7 +108,7 @@ pub fn app_image() -> ImageBuilder {
         .file("/etc/app.conf", b"port = 8080\n", 0o600);
     ImageBuilder::new()
         .layer(base, Compression::Gzip)
-        .layer(top, Compression::Zstd)
+        .layer(top, top_compression)
         .user("65532:65532")
         .entrypoint(&["/usr/bin/app"])
         .cmd(&["--serve"])

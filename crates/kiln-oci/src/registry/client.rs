@@ -181,7 +181,11 @@ impl Client {
                     .and_then(|v| v.to_str().ok())
                     .and_then(Challenge::parse);
                 if let Some(challenge) = header
-                    && self.authenticate(call, &challenge)?
+                    && self.authenticate(
+                        call,
+                        &challenge,
+                        matches!(auth, Some(AuthHeader::Basic(_))),
+                    )?
                 {
                     continue;
                 }

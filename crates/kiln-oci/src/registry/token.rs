@@ -26,13 +26,21 @@ impl Client {
     }
 
     /// Answers a challenge; returns whether the request is worth sending again.
-    pub(super) fn authenticate(&self, call: &Call<'_>, challenge: &Challenge) -> Result<bool> {
+    /// `sent_basic` says whether the challenged request already carried basic
+    /// credentials: another thread may have learnt that the registry wants them after
+    /// this request left, and then it is worth sending again with them.
+    pub(super) fn authenticate(
+        &self,
+        call: &Call<'_>,
+        challenge: &Challenge,
+        sent_basic: bool,
+    ) -> Result<bool> {
         match challenge {
             Challenge::Basic { .. } => {
                 let usable = self
                     .credentials(call)
                     .is_some_and(|c| c.basic_header().is_some());
-                if usable && !self.inner.tokens.wants_basic(call.registry) {
+                if usable && !sent_basic {
                     self.inner.tokens.mark_basic(call.registry);
                     return Ok(true);
                 }
