@@ -2,64 +2,14 @@
 //! built here, read as `dir:` and as a two-layer OCI layout.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use kiln_oci::{Image, OpenOptions, Target};
 use kiln_sbom::Catalog;
-use kiln_test::deb::{self, DebSpec};
+use kiln_test::deb;
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec};
 use kiln_types::{Inventory, License, Platform};
 
-const OS_RELEASE: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\n\
-VERSION_ID=\"12\"\nVERSION=\"12 (bookworm)\"\nVERSION_CODENAME=bookworm\nID=debian\n";
-
-fn dep5(license: &str) -> String {
-    format!(
-        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\
-         Upstream-Name: x\n\nFiles: *\nCopyright: 2000 Someone\nLicense: {license}\n\n\
-         License: {license}\n The text.\n"
-    )
-}
-
-/// A small Debian root: merged /usr, dpkg database written by dpkg.
-fn debian_root(root: &Path, work: &Path) {
-    std::fs::create_dir_all(root.join("usr/bin")).unwrap();
-    std::fs::create_dir_all(root.join("usr/lib")).unwrap();
-    std::os::unix::fs::symlink("usr/bin", root.join("bin")).unwrap();
-    std::os::unix::fs::symlink("usr/lib", root.join("lib")).unwrap();
-    std::fs::create_dir_all(root.join("etc")).unwrap();
-    std::os::unix::fs::symlink("../usr/lib/os-release", root.join("etc/os-release")).unwrap();
-    let debs = [
-        DebSpec::new("base-files", "12.4+deb12u5", "amd64")
-            .file("/usr/lib/os-release", OS_RELEASE.as_bytes())
-            .file("/etc/debian_version", b"12.5\n")
-            .copyright("This is the Debian prepackaged version of the Debian Base System.\n"),
-        DebSpec::new("libc6", "2.36-9+deb12u7", "amd64")
-            .source("glibc")
-            .multi_arch_same()
-            .file("/usr/lib/x86_64-linux-gnu/libc.so.6", b"\x7fELF libc")
-            .copyright(&dep5("LGPL-2.1+")),
-        DebSpec::new("libnettle8", "3.8.1-2+b1", "amd64")
-            .source("nettle (3.8.1-2)")
-            .multi_arch_same()
-            .file(
-                "/usr/lib/x86_64-linux-gnu/libnettle.so.8",
-                b"\x7fELF nettle",
-            )
-            .copyright(&dep5("LGPL-3+ or GPL-2+")),
-        DebSpec::new("bash", "5.2.15-2+b7", "amd64")
-            .file("/bin/bash", b"\x7fELF bash")
-            .file("/etc/bash.bashrc", b"# bashrc\n")
-            .copyright(&dep5("GPL-3+")),
-        DebSpec::new("tzdata", "2024a-0+deb12u1", "all")
-            .file("/usr/share/zoneinfo/UTC", b"TZif2")
-            .copyright(&dep5("public-domain")),
-        DebSpec::new("oldpkg", "1.0-1", "all").file("/etc/oldpkg.conf", b"x=1\n"),
-    ];
-    let built: Vec<_> = debs.iter().map(|d| d.build(work)).collect();
-    deb::install(root, &built);
-    deb::remove(root, "oldpkg");
-}
+const OS_RELEASE: &str = kiln_test::deb::DEBIAN_12_OS_RELEASE;
 
 fn catalog(target: &str) -> Inventory {
     let target = Target::parse(target).unwrap();
@@ -85,7 +35,7 @@ fn names(inv: &Inventory) -> BTreeSet<String> {
 fn dpkg_installed_root_directory() {
     let work = tempfile::tempdir().unwrap();
     let root = work.path().join("root");
-    debian_root(&root, work.path());
+    deb::small_debian_root(&root, work.path());
     let status = std::fs::read_to_string(root.join("var/lib/dpkg/status")).unwrap();
     assert!(
         status.contains("Status: deinstall ok config-files"),

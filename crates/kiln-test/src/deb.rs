@@ -162,3 +162,58 @@ pub fn remove(root: &Path, package: &str) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// os-release of Debian 12.
+pub const DEBIAN_12_OS_RELEASE: &str = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\n\
+VERSION_ID=\"12\"\nVERSION=\"12 (bookworm)\"\nVERSION_CODENAME=bookworm\nID=debian\n";
+
+fn dep5(license: &str) -> String {
+    format!(
+        "Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\n\
+         Upstream-Name: x\n\nFiles: *\nCopyright: 2000 Someone\nLicense: {license}\n\n\
+         License: {license}\n The text.\n"
+    )
+}
+
+/// A small Debian root in `root` (packages built in `work`): merged `/usr`, five
+/// installed packages (two Multi-Arch: same, two with a `Source:`, DEP-5 and free-form
+/// copyright files) and `oldpkg` removed with its conffile kept (`config-files`).
+pub fn small_debian_root(root: &Path, work: &Path) {
+    std::fs::create_dir_all(root.join("usr/bin")).expect("building the Debian root");
+    std::fs::create_dir_all(root.join("usr/lib")).expect("building the Debian root");
+    std::os::unix::fs::symlink("usr/bin", root.join("bin")).expect("building the Debian root");
+    std::os::unix::fs::symlink("usr/lib", root.join("lib")).expect("building the Debian root");
+    std::fs::create_dir_all(root.join("etc")).expect("building the Debian root");
+    std::os::unix::fs::symlink("../usr/lib/os-release", root.join("etc/os-release"))
+        .expect("building the Debian root");
+    let debs = [
+        DebSpec::new("base-files", "12.4+deb12u5", "amd64")
+            .file("/usr/lib/os-release", DEBIAN_12_OS_RELEASE.as_bytes())
+            .file("/etc/debian_version", b"12.5\n")
+            .copyright("This is the Debian prepackaged version of the Debian Base System.\n"),
+        DebSpec::new("libc6", "2.36-9+deb12u7", "amd64")
+            .source("glibc")
+            .multi_arch_same()
+            .file("/usr/lib/x86_64-linux-gnu/libc.so.6", b"\x7fELF libc")
+            .copyright(&dep5("LGPL-2.1+")),
+        DebSpec::new("libnettle8", "3.8.1-2+b1", "amd64")
+            .source("nettle (3.8.1-2)")
+            .multi_arch_same()
+            .file(
+                "/usr/lib/x86_64-linux-gnu/libnettle.so.8",
+                b"\x7fELF nettle",
+            )
+            .copyright(&dep5("LGPL-3+ or GPL-2+")),
+        DebSpec::new("bash", "5.2.15-2+b7", "amd64")
+            .file("/bin/bash", b"\x7fELF bash")
+            .file("/etc/bash.bashrc", b"# bashrc\n")
+            .copyright(&dep5("GPL-3+")),
+        DebSpec::new("tzdata", "2024a-0+deb12u1", "all")
+            .file("/usr/share/zoneinfo/UTC", b"TZif2")
+            .copyright(&dep5("public-domain")),
+        DebSpec::new("oldpkg", "1.0-1", "all").file("/etc/oldpkg.conf", b"x=1\n"),
+    ];
+    let built: Vec<_> = debs.iter().map(|d| d.build(work)).collect();
+    install(root, &built);
+    remove(root, "oldpkg");
+}
