@@ -86,17 +86,7 @@ impl Catalog {
                 a.layer, a.name, a.reason
             ));
         }
-        let (distro, packages, relationships, warnings, owned_paths) = ctx.into_parts();
-        let mut inv = Inventory {
-            source: TargetInfo::default(),
-            distro,
-            packages,
-            relationships,
-            warnings,
-            owned_paths,
-        };
-        inv.normalize();
-        inv
+        ctx.into_inventory()
     }
 
     /// Reads and catalogues one image; `name` is the target as the user wrote it.

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use kiln_oci::fs::MergedFs;
-use kiln_types::{Distro, Package, Relationship};
+use kiln_types::{Distro, Inventory, Package, Relationship, TargetInfo};
 
 use crate::Result;
 
@@ -67,21 +67,17 @@ impl Context {
         &self.owned
     }
 
-    pub(crate) fn into_parts(
-        self,
-    ) -> (
-        Option<Distro>,
-        Vec<Package>,
-        Vec<Relationship>,
-        Vec<String>,
-        BTreeSet<String>,
-    ) {
-        (
-            self.distro,
-            self.packages,
-            self.relationships,
-            self.warnings,
-            self.owned,
-        )
+    /// The inventory of what was found (its `source` left empty), normalised.
+    pub(crate) fn into_inventory(self) -> Inventory {
+        let mut inv = Inventory {
+            source: TargetInfo::default(),
+            distro: self.distro,
+            packages: self.packages,
+            relationships: self.relationships,
+            warnings: self.warnings,
+            owned_paths: self.owned,
+        };
+        inv.normalize();
+        inv
     }
 }

@@ -1,6 +1,11 @@
 //! The dpkg cataloger on a root filesystem that dpkg itself installed from `.deb` files
 //! built here, read as `dir:` and as a two-layer OCI layout.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on a broken fixture"
+)]
+
 use std::collections::BTreeSet;
 
 use kiln_oci::{Image, OpenOptions, Target};

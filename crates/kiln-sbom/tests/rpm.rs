@@ -1,6 +1,11 @@
 //! The rpm cataloger on a real rpm database: packages built with `rpmbuild` and
 //! installed with Debian's `rpm --root`, which writes the SQLite backend.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on a broken fixture"
+)]
+
 use std::path::Path;
 use std::process::Command;
 

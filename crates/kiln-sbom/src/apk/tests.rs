@@ -127,3 +127,10 @@ fn installed_database_packages_origins_files_and_dependencies() {
         inv.warnings
     );
 }
+
+proptest::proptest! {
+    #[test]
+    fn parsing_never_panics(s in "[PVAoLmDpFR:a-z0-9 .\n/=<>~!-]{0,300}") {
+        let _ = super::parse(&s);
+    }
+}
