@@ -45,6 +45,8 @@ pub enum Command {
     Inspect(InspectArgs),
     /// Copy an image between layouts, archives, directories and registries, digests kept.
     Copy(CopyArgs),
+    /// Write a software bill of materials for an image, archive, layout or directory.
+    Sbom(SbomArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -88,6 +90,31 @@ pub struct CopyArgs {
     /// Blobs to copy at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub jobs: u16,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SbomFormat {
+    SpdxJson,
+    CyclonedxJson,
+    Table,
+    Json,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct SbomArgs {
+    /// oci:DIR[:TAG|@DIGEST], docker-archive:FILE, dir:PATH, registry:REF, or a reference.
+    pub target: String,
+    /// Document format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: SbomFormat,
+    /// Write the document to FILE (atomically) instead of stdout.
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// The platform to pick from an index (default: the host's).
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
+    pub platform: Option<String>,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }

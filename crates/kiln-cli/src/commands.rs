@@ -3,6 +3,7 @@
 mod copy;
 mod files;
 mod inspect;
+mod sbom;
 
 use std::process::ExitCode;
 
@@ -17,6 +18,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match args.command {
         Command::Inspect(a) => inspect::run(a, &args.global),
         Command::Copy(a) => copy::run(a, &args.global),
+        Command::Sbom(a) => sbom::run(a, &args.global),
     }
 }
 

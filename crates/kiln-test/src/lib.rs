@@ -6,5 +6,6 @@
 
 #![expect(clippy::expect_used, reason = "test support fails loudly by design")]
 
+pub mod deb;
 pub mod fixture;
 pub mod registry;

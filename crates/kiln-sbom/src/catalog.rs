@@ -1,0 +1,125 @@
+//! Cataloguing a target: one streaming pass over the layers that captures exactly the
+//! files some cataloger wants, then every cataloger in turn over the merged view.
+
+use kiln_oci::fs::{Limits, MergedFs};
+use kiln_oci::{Image, ImageSource};
+use kiln_types::{Inventory, LayerInfo, TargetInfo};
+
+use crate::cataloger::{Cataloger, Context};
+use crate::{Apk, Dpkg, OsRelease, Result, Rpm};
+
+/// An ordered set of catalogers.
+pub struct Catalog {
+    catalogers: Vec<Box<dyn Cataloger>>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<_> = self.catalogers.iter().map(|c| c.name()).collect();
+        f.debug_struct("Catalog")
+            .field("catalogers", &names)
+            .finish()
+    }
+}
+
+impl Default for Catalog {
+    /// os-release first (purls need the distro), then the OS package managers.
+    fn default() -> Catalog {
+        Catalog::new(vec![
+            Box::new(OsRelease),
+            Box::new(Dpkg),
+            Box::new(Apk),
+            Box::new(Rpm),
+        ])
+    }
+}
+
+impl Catalog {
+    /// Catalogers run in the order given; put OS catalogers before language ones.
+    pub fn new(catalogers: Vec<Box<dyn Cataloger>>) -> Catalog {
+        Catalog {
+            catalogers,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Replaces the limits of the streaming pass.
+    pub fn with_limits(mut self, limits: Limits) -> Catalog {
+        self.limits = limits;
+        self
+    }
+
+    /// Whether any cataloger wants the file at `path`.
+    pub fn wants(&self, path: &str, size: u64) -> bool {
+        self.catalogers.iter().any(|c| c.wants(path, size))
+    }
+
+    /// Reads the image's layers once, capturing what the catalogers want.
+    pub fn read_image(&self, src: &dyn ImageSource, image: &Image) -> Result<MergedFs> {
+        let capture = |path: &str, size: u64| self.wants(path, size);
+        Ok(MergedFs::from_image_with(
+            src,
+            image,
+            &capture,
+            &self.limits,
+        )?)
+    }
+
+    /// Runs every cataloger over `fs`. The inventory's `source` is left empty.
+    pub fn catalog_fs(&self, fs: &MergedFs) -> Inventory {
+        let mut ctx = Context::default();
+        for c in &self.catalogers {
+            let before = ctx.packages.len();
+            if let Err(e) = c.catalog(fs, &mut ctx) {
+                ctx.warn(c.name(), e);
+            }
+            tracing::debug!(
+                cataloger = c.name(),
+                found = ctx.packages.len() - before,
+                "catalogued"
+            );
+        }
+        for a in fs.anomalies() {
+            ctx.warnings.push(format!(
+                "image: layer {}: {:?}: {}",
+                a.layer, a.name, a.reason
+            ));
+        }
+        ctx.into_inventory()
+    }
+
+    /// Reads and catalogues one image; `name` is the target as the user wrote it.
+    pub fn catalog_image(
+        &self,
+        src: &dyn ImageSource,
+        image: &Image,
+        name: &str,
+    ) -> Result<Inventory> {
+        let fs = self.read_image(src, image)?;
+        let mut inv = self.catalog_fs(&fs);
+        inv.source = target_info(image, name);
+        Ok(inv)
+    }
+}
+
+/// The description of `image` that documents carry.
+pub fn target_info(image: &Image, name: &str) -> TargetInfo {
+    TargetInfo {
+        name: name.to_owned(),
+        digest: image.root.digest.to_string(),
+        manifest_digest: image.manifest.digest.to_string(),
+        platform: image.config.platform().to_string(),
+        created: image.config.created.clone(),
+        layers: image
+            .layers()
+            .iter()
+            .enumerate()
+            .map(|(i, l)| LayerInfo {
+                digest: l.digest.to_string(),
+                diff_id: image.diff_id(i).map(ToString::to_string),
+                size: l.size,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,83 @@
+//! The cataloger interface: each cataloger names the paths it wants, and after the one
+//! streaming pass over the layers reads their captured content from the merged view.
+//!
+//! Catalogers run in order; OS catalogers run first and record the files their packages
+//! own ([`Context::own`]) so that later (language) catalogers can skip them
+//! ([`Context::is_owned`]).
+
+use std::collections::BTreeSet;
+
+use kiln_oci::fs::MergedFs;
+use kiln_types::{Distro, Inventory, Package, Relationship, TargetInfo};
+
+use crate::Result;
+
+/// Finds one kind of package.
+pub trait Cataloger: Send + Sync {
+    /// A short name for logs and warnings: `dpkg`, `apk`, `rpm`.
+    fn name(&self) -> &'static str;
+
+    /// Whether the content of the file at `path` (normalised, absolute) of `size` bytes
+    /// is needed. Called for every regular file of every layer: keep it cheap.
+    fn wants(&self, path: &str, size: u64) -> bool;
+
+    /// Reads what it wanted from `fs` and adds packages to `ctx`. A returned error
+    /// becomes a warning; problems with single entries should be [`Context::warn`]ed and
+    /// skipped instead.
+    fn catalog(&self, fs: &MergedFs, ctx: &mut Context) -> Result<()>;
+}
+
+/// What catalogers have found so far.
+#[derive(Debug, Default)]
+pub struct Context {
+    pub distro: Option<Distro>,
+    pub packages: Vec<Package>,
+    pub relationships: Vec<Relationship>,
+    pub warnings: Vec<String>,
+    owned: BTreeSet<String>,
+}
+
+impl Context {
+    pub fn warn(&mut self, cataloger: &str, message: impl std::fmt::Display) {
+        let line = format!("{cataloger}: {message}");
+        tracing::warn!("{line}");
+        self.warnings.push(line);
+    }
+
+    /// Records that an OS package installed `path` (as its metadata lists it), and the
+    /// path it resolves to inside the image when links lead elsewhere (merged `/usr`).
+    pub fn own(&mut self, fs: &MergedFs, path: &str) {
+        let Ok(n) = kiln_oci::fs::path::normalize(path) else {
+            return;
+        };
+        if let Some(real) = fs.resolve_path(&n.path)
+            && real != n.path
+        {
+            self.owned.insert(real);
+        }
+        self.owned.insert(n.path);
+    }
+
+    /// Whether an OS package owns `path` (normalised, absolute).
+    pub fn is_owned(&self, path: &str) -> bool {
+        self.owned.contains(path)
+    }
+
+    pub fn owned_paths(&self) -> &BTreeSet<String> {
+        &self.owned
+    }
+
+    /// The inventory of what was found (its `source` left empty), normalised.
+    pub(crate) fn into_inventory(self) -> Inventory {
+        let mut inv = Inventory {
+            source: TargetInfo::default(),
+            distro: self.distro,
+            packages: self.packages,
+            relationships: self.relationships,
+            warnings: self.warnings,
+            owned_paths: self.owned,
+        };
+        inv.normalize();
+        inv
+    }
+}
