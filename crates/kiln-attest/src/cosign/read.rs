@@ -2,14 +2,12 @@
 //! `.att` tags and the bundle referrers. Each is verified against the trusted keys and
 //! must name the image's manifest digest; what fails is reported, never trusted.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::STANDARD;
 use kiln_oci::manifest::{Descriptor, Parsed};
 use kiln_oci::registry::Client;
 use kiln_types::{Digest, ImageRef};
 
-use super::write::{existing_layers, fetch_blob};
 use super::ResolvedImage;
+use super::write::{existing_layers, fetch_blob};
 use crate::bundle::{self, Content, RawBundle};
 use crate::dsse::{ENVELOPE_MEDIA_TYPE, Envelope, IN_TOTO_PAYLOAD_TYPE};
 use crate::key::KeySet;
@@ -93,22 +91,23 @@ pub fn verify(
     }
     let mut found = Vec::new();
     let mut rejected = Vec::new();
-    let mut sort = |storage: Storage, location: String, result: Result<Verified<Evidence>>| match result {
-        Ok(v) => {
-            found.push(v);
-            Ok(())
-        }
-        Err(e @ (Error::Verification { .. } | Error::InvalidDocument { .. })) => {
-            tracing::warn!(%location, reason = %e, "rejected");
-            rejected.push(Rejected {
-                storage,
-                location,
-                reason: e.to_string(),
-            });
-            Ok(())
-        }
-        Err(e) => Err(e),
-    };
+    let mut sort =
+        |storage: Storage, location: String, result: Result<Verified<Evidence>>| match result {
+            Ok(v) => {
+                found.push(v);
+                Ok(())
+            }
+            Err(e @ (Error::Verification { .. } | Error::InvalidDocument { .. })) => {
+                tracing::debug!(%location, reason = %e, "rejected");
+                rejected.push(Rejected {
+                    storage,
+                    location,
+                    reason: e.to_string(),
+                });
+                Ok(())
+            }
+            Err(e) => Err(e),
+        };
 
     let sig_tag = image.legacy_tag("sig")?;
     for layer in existing_layers(client, &sig_tag)? {
@@ -122,16 +121,30 @@ pub fn verify(
         let result = legacy_attestation(client, &att_tag, &layer, image.digest(), keys, &location);
         sort(Storage::Tag, location, result)?;
     }
-    let referrers = client.referrers(&image.reference, image.digest(), Some(bundle::MEDIA_TYPE_V03))?;
+    let referrers = client.referrers(
+        &image.reference,
+        image.digest(),
+        Some(bundle::MEDIA_TYPE_V03),
+    )?;
     for desc in referrers.iter().take(MAX_REFERRERS) {
         let location = format!("{}@{}", image.reference.name(), desc.digest);
-        let result = referrer(client, &image.reference, &desc.digest, image.digest(), keys, &location);
+        let result = referrer(
+            client,
+            &image.reference,
+            &desc.digest,
+            image.digest(),
+            keys,
+            &location,
+        );
         sort(Storage::Referrer, location, result)?;
     }
 
     let total = found.len() + rejected.len();
     if total == 0 {
-        return Err(Error::verification(&what, "no signatures or attestations found"));
+        return Err(Error::verification(
+            &what,
+            "no signatures or attestations found",
+        ));
     }
     let matching: Vec<Verified<Evidence>> = found
         .into_iter()
@@ -139,7 +152,10 @@ pub fn verify(
             None => true,
             Some(kind) => {
                 v.value().kind == EvidenceKind::Attestation
-                    && v.value().predicate_type.as_deref().is_some_and(|t| kind.matches(t))
+                    && v.value()
+                        .predicate_type
+                        .as_deref()
+                        .is_some_and(|t| kind.matches(t))
             }
         })
         .collect();
@@ -167,7 +183,10 @@ pub fn verify(
     if signers.len() < threshold {
         return Err(Error::verification(
             &what,
-            format!("{} of the required {threshold} trusted keys signed", signers.len()),
+            format!(
+                "{} of the required {threshold} trusted keys signed",
+                signers.len()
+            ),
         ));
     }
     Ok(ImageVerification {
@@ -181,7 +200,10 @@ fn reasons(rejected: &[Rejected]) -> String {
     let mut seen: Vec<&str> = Vec::new();
     for r in rejected {
         // The reason without the location prefix, once each.
-        let reason = r.reason.strip_prefix(&format!("{}: ", r.location)).unwrap_or(&r.reason);
+        let reason = r
+            .reason
+            .strip_prefix(&format!("{}: ", r.location))
+            .unwrap_or(&r.reason);
         if !seen.contains(&reason) {
             seen.push(reason);
         }
@@ -198,7 +220,10 @@ fn legacy_signature(
     what: &str,
 ) -> Result<Verified<Evidence>> {
     if layer.media_type != simple_signing::MEDIA_TYPE {
-        return Err(Error::document(what, format!("unexpected layer type {:?}", layer.media_type)));
+        return Err(Error::document(
+            what,
+            format!("unexpected layer type {:?}", layer.media_type),
+        ));
     }
     let signature = layer
         .annotations
@@ -210,13 +235,18 @@ fn legacy_signature(
     let payload = fetch_blob(client, tag, layer)?;
     let signer = keys
         .find_signer(&payload, &signature)
-        .ok_or_else(|| Error::verification(what, "the signature does not verify with the trusted keys"))?
+        .ok_or_else(|| {
+            Error::verification(what, "the signature does not verify with the trusted keys")
+        })?
         .clone();
     let signed = SimpleSigning::parse(&payload, what)?;
     if &signed.manifest_digest != image {
         return Err(Error::verification(
             what,
-            format!("signed digest {} is not the image's {image}", signed.manifest_digest),
+            format!(
+                "signed digest {} is not the image's {image}",
+                signed.manifest_digest
+            ),
         ));
     }
     Ok(Verified::new(
@@ -240,7 +270,10 @@ fn legacy_attestation(
     what: &str,
 ) -> Result<Verified<Evidence>> {
     if layer.media_type != ENVELOPE_MEDIA_TYPE {
-        return Err(Error::document(what, format!("unexpected layer type {:?}", layer.media_type)));
+        return Err(Error::document(
+            what,
+            format!("unexpected layer type {:?}", layer.media_type),
+        ));
     }
     let bytes = fetch_blob(client, tag, layer)?;
     let envelope = Envelope::parse(&bytes, what)?;
@@ -260,7 +293,10 @@ fn referrer(
         return Err(Error::document(what, "a bundle referrer is an index"));
     };
     if m.subject.as_ref().is_none_or(|s| &s.digest != image) {
-        return Err(Error::verification(what, "the referrer's subject is not the image"));
+        return Err(Error::verification(
+            what,
+            "the referrer's subject is not the image",
+        ));
     }
     let layer = m
         .layers
@@ -270,7 +306,9 @@ fn referrer(
     let bytes = fetch_blob(client, repo, layer)?;
     let bundle = RawBundle::parse(&bytes, what)?.check(what)?;
     match bundle.content {
-        Content::Dsse(envelope) => verified_statement(envelope, image, keys, Storage::Referrer, what),
+        Content::Dsse(envelope) => {
+            verified_statement(envelope, image, keys, Storage::Referrer, what)
+        }
         Content::MessageSignature { .. } => Err(Error::verification(
             what,
             "message-signature bundles for images are not supported",
@@ -289,7 +327,10 @@ fn verified_statement(
     if payload.value().payload_type != IN_TOTO_PAYLOAD_TYPE {
         return Err(Error::verification(
             what,
-            format!("payload type {:?} is not an in-toto statement", payload.value().payload_type),
+            format!(
+                "payload type {:?} is not an in-toto statement",
+                payload.value().payload_type
+            ),
         ));
     }
     let verified = payload.try_map(|p| Statement::parse(&p.bytes, what))?;
@@ -313,9 +354,4 @@ fn verified_statement(
             payload: serde_json::to_value(&statement).unwrap_or_default(),
         }
     }))
-}
-
-/// The base64 of `bytes` as cosign prints signatures.
-pub fn encode_signature(bytes: &[u8]) -> String {
-    STANDARD.encode(bytes)
 }

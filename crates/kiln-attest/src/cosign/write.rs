@@ -32,14 +32,25 @@ pub struct Stored {
 }
 
 /// Signs the image: a simple-signing layer on `.sig` and a cosign v3 bundle referrer.
-pub fn sign(client: &Client, image: &ResolvedImage, key: &SigningKey, forms: Forms) -> Result<Stored> {
+pub fn sign(
+    client: &Client,
+    image: &ResolvedImage,
+    key: &SigningKey,
+    forms: Forms,
+) -> Result<Stored> {
     let mut stored = Stored::default();
     if forms.tag {
         let payload = simple_signing::payload(&image.docker_reference(), image.digest());
         let signature = STANDARD.encode(key.sign(&payload));
         let annotations = BTreeMap::from([(SIGNATURE_ANNOTATION.to_owned(), signature)]);
         let tag = image.legacy_tag("sig")?;
-        let digest = append_layer(client, &tag, simple_signing::MEDIA_TYPE, &payload, annotations)?;
+        let digest = append_layer(
+            client,
+            &tag,
+            simple_signing::MEDIA_TYPE,
+            &payload,
+            annotations,
+        )?;
         stored.tag = Some((tag.to_string(), digest));
     }
     if forms.referrer {
@@ -70,7 +81,13 @@ pub fn attest(
             (SIGNATURE_ANNOTATION.to_owned(), String::new()),
         ]);
         let tag = image.legacy_tag("att")?;
-        let digest = append_layer(client, &tag, ENVELOPE_MEDIA_TYPE, &envelope.to_json(), annotations)?;
+        let digest = append_layer(
+            client,
+            &tag,
+            ENVELOPE_MEDIA_TYPE,
+            &envelope.to_json(),
+            annotations,
+        )?;
         stored.tag = Some((tag.to_string(), digest));
     }
     if forms.referrer {
@@ -80,7 +97,11 @@ pub fn attest(
     Ok(stored)
 }
 
-fn statement(image: &ResolvedImage, predicate_type: &str, predicate: serde_json::Value) -> Statement {
+fn statement(
+    image: &ResolvedImage,
+    predicate_type: &str,
+    predicate: serde_json::Value,
+) -> Statement {
     Statement::new(
         vec![Subject::new(Some(&image.reference.name()), image.digest())],
         predicate_type,
@@ -114,7 +135,8 @@ fn append_layer(
         "os": "",
         "rootfs": {"type": "layers", "diff_ids": diff_ids}
     });
-    let config_bytes = serde_json::to_vec(&config).map_err(|e| Error::document("config", e.to_string()))?;
+    let config_bytes =
+        serde_json::to_vec(&config).map_err(|e| Error::document("config", e.to_string()))?;
     let config = client.push_bytes(tag, media_type::OCI_CONFIG, &config_bytes)?;
     let manifest = ImageManifest {
         schema_version: 2,
@@ -146,13 +168,20 @@ pub(crate) fn existing_layers(client: &Client, tag: &ImageRef) -> Result<Vec<Des
 }
 
 /// Signs `statement` into a bundle and pushes it as a referrer of the image.
-fn push_bundle(client: &Client, image: &ResolvedImage, statement: &Statement, key: &SigningKey) -> Result<Digest> {
+fn push_bundle(
+    client: &Client,
+    image: &ResolvedImage,
+    statement: &Statement,
+    key: &SigningKey,
+) -> Result<Digest> {
     let envelope = Envelope::sign(IN_TOTO_PAYLOAD_TYPE, statement.to_json(), &[key]);
     let bundle_json = bundle::for_envelope(&envelope, &key.public_key()).to_json();
     let repo = &image.reference;
     let config = client.push_bytes(repo, media_type::OCI_EMPTY, b"{}")?;
     let layer = client.push_bytes(repo, bundle::MEDIA_TYPE_V03, &bundle_json)?;
-    let created = jiff::Timestamp::now().round(jiff::Unit::Second).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let created = jiff::Timestamp::now()
+        .round(jiff::Unit::Second)
+        .unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let manifest = ImageManifest {
         schema_version: 2,
         media_type: Some(media_type::OCI_MANIFEST.to_owned()),
@@ -161,9 +190,18 @@ fn push_bundle(client: &Client, image: &ResolvedImage, statement: &Statement, ke
         layers: vec![layer],
         subject: Some(image.descriptor.clone()),
         annotations: BTreeMap::from([
-            (BUNDLE_CONTENT_ANNOTATION.to_owned(), "dsse-envelope".to_owned()),
-            (BUNDLE_PREDICATE_ANNOTATION.to_owned(), statement.predicate_type.clone()),
-            ("org.opencontainers.image.created".to_owned(), created.to_string()),
+            (
+                BUNDLE_CONTENT_ANNOTATION.to_owned(),
+                "dsse-envelope".to_owned(),
+            ),
+            (
+                BUNDLE_PREDICATE_ANNOTATION.to_owned(),
+                statement.predicate_type.clone(),
+            ),
+            (
+                "org.opencontainers.image.created".to_owned(),
+                created.to_string(),
+            ),
         ]),
     };
     let raw = RawManifest::from_value(media_type::OCI_MANIFEST, &manifest)?;

@@ -42,6 +42,13 @@ pub fn run(args: AttestArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let key = super::key::read_signing_key(&args.key)?;
     let (client, reference) = super::key::registry_image(&args.reference, &args.registry)?;
     let image = ResolvedImage::resolve(&client, &reference)?;
-    let stored = write::attest(&client, &image, &key, &kind, predicate, args.storage.forms())?;
+    let stored = write::attest(
+        &client,
+        &image,
+        &key,
+        &kind,
+        predicate,
+        args.storage.forms(),
+    )?;
     super::sign::report(&image, &stored, "attested", global)
 }

@@ -38,7 +38,12 @@ pub struct VerifyBlobArgs {
     #[arg(long, value_name = "PUB", required = true)]
     pub key: Vec<PathBuf>,
     /// The signature: a file, or the base64 text itself.
-    #[arg(long, value_name = "SIG", required_unless_present = "bundle", conflicts_with = "bundle")]
+    #[arg(
+        long,
+        value_name = "SIG",
+        required_unless_present = "bundle",
+        conflicts_with = "bundle"
+    )]
     pub signature: Option<String>,
     /// A Sigstore bundle file written by `sign-blob --bundle`.
     #[arg(long, value_name = "FILE")]

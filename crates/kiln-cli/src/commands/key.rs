@@ -60,7 +60,10 @@ pub fn run(args: KeyArgs, global: &GlobalArgs) -> Result<ExitCode> {
             let key = SigningKey::generate(key_type);
             write_pair(&key, &output_prefix, global)
         }
-        KeyCommand::Import { file, output_prefix } => {
+        KeyCommand::Import {
+            file,
+            output_prefix,
+        } => {
             let key = read_signing_key(&file)?;
             write_pair(&key, &output_prefix, global)
         }
@@ -158,7 +161,9 @@ fn password(confirm: bool) -> Result<Zeroizing<String>> {
     if !std::io::stdin().is_terminal() {
         bail!("no password: set {PASSWORD_ENV} (stdin is not a terminal to prompt on)");
     }
-    let first = Zeroizing::new(rpassword::prompt_password("Enter password for private key: ")?);
+    let first = Zeroizing::new(rpassword::prompt_password(
+        "Enter password for private key: ",
+    )?);
     if confirm {
         let again = Zeroizing::new(rpassword::prompt_password("Enter password again: ")?);
         if *first != *again {
@@ -177,7 +182,11 @@ pub(super) fn read_signing_key(path: &Path) -> Result<SigningKey> {
     let text = Zeroizing::new(read_file(path)?);
     let what = path.display().to_string();
     let encrypted = text.windows(9).any(|w| w == b"ENCRYPTED");
-    let password = if encrypted { Some(password(false)?) } else { None };
+    let password = if encrypted {
+        Some(password(false)?)
+    } else {
+        None
+    };
     Ok(SigningKey::from_pem(
         &text,
         password.as_ref().map(|p| p.as_bytes()),

@@ -55,8 +55,16 @@ pub fn run(args: SignArgs, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 /// Prints where things went: status on stderr, locations on stdout.
-pub fn report(image: &ResolvedImage, stored: &Stored, verb: &str, global: &GlobalArgs) -> Result<ExitCode> {
-    output::status(global.quiet, &format!("{verb} {}@{}", image.reference.name(), image.digest()));
+pub fn report(
+    image: &ResolvedImage,
+    stored: &Stored,
+    verb: &str,
+    global: &GlobalArgs,
+) -> Result<ExitCode> {
+    output::status(
+        global.quiet,
+        &format!("{verb} {}@{}", image.reference.name(), image.digest()),
+    );
     let mut lines = String::new();
     if let Some((tag, digest)) = &stored.tag {
         lines.push_str(&format!("{tag}@{digest}\n"));

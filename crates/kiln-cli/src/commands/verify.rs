@@ -7,8 +7,8 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
-use kiln_attest::cosign::read::{self, EvidenceKind, Storage, VerifyOptions};
 use kiln_attest::cosign::ResolvedImage;
+use kiln_attest::cosign::read::{self, EvidenceKind, Storage, VerifyOptions};
 use kiln_attest::predicate::PredicateKind;
 
 use crate::cli::{GlobalArgs, RegistryArgs};
