@@ -47,6 +47,18 @@ pub enum Command {
     Copy(CopyArgs),
     /// Write a software bill of materials for an image, archive, layout or directory.
     Sbom(SbomArgs),
+    /// Make, import or show signing keys (cosign-compatible).
+    Key(crate::commands::key::KeyArgs),
+    /// Sign an image in a registry (cosign v2 and v3 forms).
+    Sign(crate::commands::sign::SignArgs),
+    /// Attach a signed in-toto attestation to an image in a registry.
+    Attest(crate::commands::attest::AttestArgs),
+    /// Verify an image's signatures and attestations; exit 1 if none verifies.
+    Verify(crate::commands::verify::VerifyArgs),
+    /// Sign a file; prints the base64 signature.
+    SignBlob(crate::commands::blob::SignBlobArgs),
+    /// Verify a file's signature or bundle; exit 1 if it does not verify.
+    VerifyBlob(crate::commands::blob::VerifyBlobArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

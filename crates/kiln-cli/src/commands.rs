@@ -1,9 +1,14 @@
 //! One module per subcommand; each turns parsed arguments into a library call.
 
+pub(crate) mod attest;
+pub(crate) mod blob;
 mod copy;
 mod files;
 mod inspect;
+pub(crate) mod key;
 mod sbom;
+pub(crate) mod sign;
+pub(crate) mod verify;
 
 use std::process::ExitCode;
 
@@ -19,6 +24,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Inspect(a) => inspect::run(a, &args.global),
         Command::Copy(a) => copy::run(a, &args.global),
         Command::Sbom(a) => sbom::run(a, &args.global),
+        Command::Key(a) => key::run(a, &args.global),
+        Command::Sign(a) => sign::run(a, &args.global),
+        Command::Attest(a) => attest::run(a, &args.global),
+        Command::Verify(a) => verify::run(a, &args.global),
+        Command::SignBlob(a) => blob::sign(a, &args.global),
+        Command::VerifyBlob(a) => blob::verify(a, &args.global),
     }
 }
 

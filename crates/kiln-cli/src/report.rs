@@ -28,7 +28,29 @@ pub fn init_logging(global: &GlobalArgs) {
         .try_init();
 }
 
-/// Prints `error: …` with the cause chain on one line, and exits 2. A closed stdout (a
+/// A gate that failed (a signature that does not verify, a policy that denies): rendered
+/// like any error, but the exit code is 1.
+#[derive(Debug)]
+pub struct GateFailed(pub String);
+
+impl std::fmt::Display for GateFailed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GateFailed {}
+
+/// Turns a verification failure into [`GateFailed`]; other errors stay as they are.
+pub fn gate(err: kiln_attest::Error) -> anyhow::Error {
+    if err.is_verification_failure() {
+        GateFailed(err.to_string()).into()
+    } else {
+        err.into()
+    }
+}
+
+/// Prints `error: …` with the cause chain on one line, and exits 2 ([`GateFailed`]: 1). A closed stdout (a
 /// pager or `head` that quit) is not an error.
 pub fn render_error(err: &anyhow::Error) -> ExitCode {
     if err.chain().any(|c| {
@@ -53,5 +75,9 @@ pub fn render_error(err: &anyhow::Error) -> ExitCode {
     }
     let mut stderr = std::io::stderr().lock();
     let _ = std::io::Write::write_all(&mut stderr, format!("{line}\n").as_bytes());
-    ExitCode::from(2)
+    if err.chain().any(|c| c.is::<GateFailed>()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::from(2)
+    }
 }

@@ -1,0 +1,132 @@
+//! `kiln verify REF --key PUB...`: finds the image's signatures and attestations (legacy
+//! tags and bundle referrers), verifies them, and prints the verified payloads. Exit 1
+//! when nothing verifies.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Args as ClapArgs, ValueEnum};
+use kiln_attest::cosign::ResolvedImage;
+use kiln_attest::cosign::read::{self, EvidenceKind, Storage, VerifyOptions};
+use kiln_attest::predicate::PredicateKind;
+
+use crate::cli::{GlobalArgs, RegistryArgs};
+use crate::output;
+use crate::report::gate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// One verified payload per line (as cosign prints them).
+    Text,
+    /// One JSON document with every verified and rejected signature.
+    Json,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct VerifyArgs {
+    /// The image, as a registry reference.
+    pub reference: String,
+    /// A trusted public key (repeat for several).
+    #[arg(long, value_name = "PUB", required = true)]
+    pub key: Vec<PathBuf>,
+    /// How many distinct trusted keys must have signed.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+    pub threshold: u16,
+    /// Require attestations of this type: slsa, spdx, cyclonedx, openvex, vuln, custom or a URI.
+    #[arg(long = "type", value_name = "TYPE")]
+    pub predicate_type: Option<String>,
+    #[arg(long, short = 'f', value_enum, default_value = "text")]
+    pub format: VerifyFormat,
+    #[command(flatten)]
+    pub registry: RegistryArgs,
+}
+
+fn kind_name(kind: EvidenceKind) -> &'static str {
+    match kind {
+        EvidenceKind::Signature => "signature",
+        EvidenceKind::Attestation => "attestation",
+    }
+}
+
+fn storage_name(storage: Storage) -> &'static str {
+    match storage {
+        Storage::Tag => "tag",
+        Storage::Referrer => "referrer",
+    }
+}
+
+pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    let predicate = args
+        .predicate_type
+        .as_deref()
+        .map(PredicateKind::parse)
+        .transpose()
+        .context("--type")?;
+    let keys = super::key::read_key_set(&args.key)?;
+    let (client, reference) = super::key::registry_image(&args.reference, &args.registry)?;
+    let image = ResolvedImage::resolve(&client, &reference)?;
+    let options = VerifyOptions {
+        threshold: usize::from(args.threshold),
+        predicate,
+    };
+    let outcome = read::verify(&client, &image, &keys, &options).map_err(gate)?;
+    for r in &outcome.rejected {
+        output::status(global.quiet, &format!("warning: ignored {}", r.reason));
+    }
+    output::status(
+        global.quiet,
+        &format!(
+            "verified {}@{}: {} verified, {} ignored",
+            reference.name(),
+            image.digest(),
+            outcome.verified.len(),
+            outcome.rejected.len()
+        ),
+    );
+    match args.format {
+        VerifyFormat::Text => {
+            let mut out = String::new();
+            for v in &outcome.verified {
+                out.push_str(&serde_json::to_string(&v.value().payload)?);
+                out.push('\n');
+            }
+            output::stdout(out.as_bytes())?;
+        }
+        VerifyFormat::Json => {
+            let verified: Vec<serde_json::Value> = outcome
+                .verified
+                .iter()
+                .map(|v| {
+                    let e = v.value();
+                    serde_json::json!({
+                        "kind": kind_name(e.kind),
+                        "storage": storage_name(e.storage),
+                        "location": e.location,
+                        "predicateType": e.predicate_type,
+                        "signers": v.signers().iter().map(|k| k.key_id()).collect::<Vec<_>>(),
+                        "payload": e.payload,
+                    })
+                })
+                .collect();
+            let rejected: Vec<serde_json::Value> = outcome
+                .rejected
+                .iter()
+                .map(|r| {
+                    serde_json::json!({
+                        "storage": storage_name(r.storage),
+                        "location": r.location,
+                        "reason": r.reason,
+                    })
+                })
+                .collect();
+            output::json(&serde_json::json!({
+                "image": reference.name(),
+                "digest": image.digest().to_string(),
+                "verified": verified,
+                "rejected": rejected,
+            }))?;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
