@@ -1,6 +1,7 @@
 //! One module per subcommand; each turns parsed arguments into a library call.
 
 mod copy;
+mod db;
 mod files;
 mod inspect;
 
@@ -17,6 +18,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     match args.command {
         Command::Inspect(a) => inspect::run(a, &args.global),
         Command::Copy(a) => copy::run(a, &args.global),
+        Command::Db(a) => db::run(a, &args.global),
     }
 }
 

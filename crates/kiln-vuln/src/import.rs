@@ -126,9 +126,14 @@ pub fn read_source(path: &Path) -> Result<SourceData> {
     Ok(data)
 }
 
+/// `DSA.list`, `DLA.list`, the tracker's own `data/DSA/list`, `data/DLA/list`.
 fn is_debian_list(name: &str) -> bool {
-    let base = name.rsplit(['/', '!']).next().unwrap_or(name);
-    base.ends_with(".list") || base == "list" || base == "DSA" || base == "DLA"
+    let mut parts = name.rsplit(['/', '!', '\\']);
+    let base = parts.next().unwrap_or(name);
+    let parent = parts.next().unwrap_or("");
+    base.ends_with(".list")
+        || (base == "list" && matches!(parent, "DSA" | "DLA" | "DTSA"))
+        || matches!(base, "DSA" | "DLA")
 }
 
 /// Reads one file; `false` if it is not advisory data at all.
