@@ -127,6 +127,20 @@ pub fn read_source(path: &Path) -> Result<SourceData> {
 }
 
 /// `DSA.list`, `DLA.list`, the tracker's own `data/DSA/list`, `data/DLA/list`.
+/// Reads one in-memory file named `name` as a source of its own (for tests
+/// and fuzzing; `read_source` is the entry point for paths).
+pub fn read_bytes(name: &str, bytes: Vec<u8>) -> SourceData {
+    let mut data = SourceData::new(name.to_owned());
+    let entry = Entry {
+        name: name.to_owned(),
+        bytes,
+    };
+    if !read_entry(&entry, &mut data) {
+        data.ignored += 1;
+    }
+    data
+}
+
 fn is_debian_list(name: &str) -> bool {
     let mut parts = name.rsplit(['/', '!', '\\']);
     let base = parts.next().unwrap_or(name);
