@@ -1,8 +1,6 @@
 //! Matching real advisories from the shared data: ids and fixed versions
 //! below were read from the data files themselves.
 
-#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
-
 mod support;
 
 use kiln_version::Ecosystem;

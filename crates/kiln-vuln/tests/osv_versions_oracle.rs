@@ -4,8 +4,6 @@
 //! the listed versions inside, over every version any record lists for
 //! that package.
 
-#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
-
 mod support;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,8 +1,6 @@
 //! Property tests: matching through the database agrees with a brute-force
 //! reading of the OSV rules, and no input makes the importers panic.
 
-#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
-
 use std::collections::BTreeSet;
 
 use kiln_version::Ecosystem;

@@ -1,9 +1,10 @@
-//! The Debian security tracker's `data/DSA/list` and `data/DLA/list` text:
+//! The Debian security tracker's `data/DSA/list` and `data/DLA/list` text
+//! (lines after the header start with a tab):
 //!
 //! ```text
 //! [29 Mar 2023] DSA-5380-1 xorg-server - security update
-//! 	{CVE-2023-1393}
-//! 	[bullseye] - xorg-server 2:1.20.11-1+deb11u6
+//!     {CVE-2023-1393}
+//!     [bullseye] - xorg-server 2:1.20.11-1+deb11u6
 //! ```
 //!
 //! Each advisory becomes one record: the `{…}` ids are its upstream, each
