@@ -59,6 +59,8 @@ pub enum Command {
     SignBlob(crate::commands::blob::SignBlobArgs),
     /// Verify a file's signature or bundle; exit 1 if it does not verify.
     VerifyBlob(crate::commands::blob::VerifyBlobArgs),
+    /// The local advisory database: import, status, query.
+    Db(DbArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,6 +117,21 @@ pub enum SbomFormat {
 }
 
 #[derive(Debug, ClapArgs)]
+pub struct DbArgs {
+    /// The database file (default: $XDG_CACHE_HOME/kiln/db.sqlite or ~/.cache/kiln/db.sqlite).
+    #[arg(long, global = true, env = "KILN_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: DbCommand,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DbFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, ClapArgs)]
 pub struct SbomArgs {
     /// oci:DIR[:TAG|@DIGEST], docker-archive:FILE, dir:PATH, registry:REF, or a reference.
     pub target: String,
@@ -129,4 +146,52 @@ pub struct SbomArgs {
     pub platform: Option<String>,
     #[command(flatten)]
     pub registry: RegistryArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Import advisories: OSV JSON/YAML, Debian tracker JSON and DSA/DLA lists, Alpine secdb
+    /// (files, directories or zips). Each path is one source, replaced if already imported.
+    Import(DbImportArgs),
+    /// Show the sources in the database, their record counts, newest record and age.
+    Status {
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value = "table")]
+        format: DbFormat,
+    },
+    /// Look up the vulnerabilities of one package version.
+    Query(DbQueryArgs),
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct DbImportArgs {
+    /// Files, directories or zip archives of advisories.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Drop every source already in the database.
+    #[arg(long)]
+    pub replace: bool,
+}
+
+#[derive(Debug, ClapArgs)]
+pub struct DbQueryArgs {
+    /// Ecosystem as OSV names it, optionally with the release (`PyPI`, `Debian:12`).
+    #[arg(long, short = 'e')]
+    pub ecosystem: String,
+    /// Distribution release (`12`, `bookworm`, `3.19`).
+    #[arg(long)]
+    pub release: Option<String>,
+    /// Source package (OS packages): distribution data is keyed by it.
+    #[arg(long)]
+    pub source: Option<String>,
+    /// Source package version (default: the package version).
+    #[arg(long)]
+    pub source_version: Option<String>,
+    /// Package name.
+    pub name: String,
+    /// Installed version.
+    pub version: String,
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value = "table")]
+    pub format: DbFormat,
 }

@@ -3,6 +3,7 @@
 pub(crate) mod attest;
 pub(crate) mod blob;
 mod copy;
+mod db;
 mod files;
 mod inspect;
 pub(crate) mod key;
@@ -30,6 +31,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Verify(a) => verify::run(a, &args.global),
         Command::SignBlob(a) => blob::sign(a, &args.global),
         Command::VerifyBlob(a) => blob::verify(a, &args.global),
+        Command::Db(a) => db::run(a, &args.global),
     }
 }
 

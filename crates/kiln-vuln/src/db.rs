@@ -1,0 +1,186 @@
+//! The advisory database: one SQLite file, indexed by (ecosystem, release,
+//! package name), read without loading it whole.
+//!
+//! Records are stored as JSON bodies of the checked [`Advisory`] type and
+//! read back through the same checks. `aliases` edges are resolved into
+//! vulnerability groups at import (OSV aliases are symmetric and
+//! transitive); `upstream` links join records only per query (see
+//! [`crate::matcher`]). Writing is in [`write`]: always a new file renamed
+//! over the old one.
+
+mod write;
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension};
+use serde::Serialize;
+
+use crate::advisory::Advisory;
+use crate::{Result, VulnError};
+
+pub use write::{ImportOptions, import};
+
+/// The schema this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS source(
+    name TEXT PRIMARY KEY, records INTEGER NOT NULL, withdrawn INTEGER NOT NULL,
+    skipped INTEGER NOT NULL, newest TEXT, imported_at TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS advisory(
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT NOT NULL, modified TEXT,
+    body TEXT NOT NULL, UNIQUE(source, id));
+CREATE TABLE IF NOT EXISTS affected(
+    rid INTEGER NOT NULL, ecosystem TEXT NOT NULL, release TEXT NOT NULL, name TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS affected_key ON affected(ecosystem, release, name);
+CREATE INDEX IF NOT EXISTS affected_rid ON affected(rid);
+CREATE TABLE IF NOT EXISTS alias(rid INTEGER NOT NULL, other TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS alias_rid ON alias(rid);
+CREATE TABLE IF NOT EXISTS vuln(id TEXT PRIMARY KEY, grp INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS vuln_grp ON vuln(grp);
+";
+
+/// The database file kiln uses when none is given: `$XDG_CACHE_HOME/kiln/db.sqlite`,
+/// else `~/.cache/kiln/db.sqlite`.
+pub fn default_path() -> Option<PathBuf> {
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+    Some(cache.join("kiln").join("db.sqlite"))
+}
+
+/// What the database holds of one source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SourceInfo {
+    /// The source's name (its input's file name).
+    pub name: String,
+    /// Records stored.
+    pub records: u64,
+    /// Withdrawn records left out.
+    pub withdrawn: u64,
+    /// Malformed records skipped.
+    pub skipped: u64,
+    /// The newest record's `modified` time, if the source dates its records.
+    pub newest: Option<String>,
+    /// When it was imported (RFC 3339).
+    pub imported_at: String,
+}
+
+/// An open, read-only advisory database.
+#[derive(Debug)]
+pub struct Database {
+    path: PathBuf,
+    pub(crate) conn: Connection,
+}
+
+pub(crate) fn db_err(path: &Path, what: &'static str) -> impl FnOnce(rusqlite::Error) -> VulnError {
+    let path = path.to_owned();
+    move |source| VulnError::Database { path, what, source }
+}
+
+pub(crate) fn check_schema(conn: &Connection, path: &Path) -> Result<()> {
+    let found: Option<String> = conn
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+            r.get(0)
+        })
+        .optional()
+        .map_err(db_err(path, "reading the schema version"))?;
+    match found {
+        Some(v) if v == SCHEMA_VERSION.to_string() => Ok(()),
+        other => Err(VulnError::Schema {
+            path: path.to_owned(),
+            found: other.unwrap_or_else(|| "none".into()),
+            expected: SCHEMA_VERSION,
+        }),
+    }
+}
+
+impl Database {
+    /// Opens the database at `path` read-only.
+    pub fn open(path: &Path) -> Result<Self> {
+        if !path.exists() {
+            return Err(VulnError::Missing {
+                path: path.to_owned(),
+            });
+        }
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(db_err(path, "opening"))?;
+        check_schema(&conn, path)?;
+        Ok(Self {
+            path: path.to_owned(),
+            conn,
+        })
+    }
+
+    /// The file this database lives in.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every source, by name.
+    pub fn sources(&self) -> Result<Vec<SourceInfo>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT name, records, withdrawn, skipped, newest, imported_at FROM source ORDER BY name")
+            .map_err(db_err(&self.path, "reading sources"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(SourceInfo {
+                    name: r.get(0)?,
+                    records: r.get(1)?,
+                    withdrawn: r.get(2)?,
+                    skipped: r.get(3)?,
+                    newest: r.get(4)?,
+                    imported_at: r.get(5)?,
+                })
+            })
+            .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
+            .map_err(db_err(&self.path, "reading sources"))?;
+        Ok(rows)
+    }
+
+    /// The records with this id, from every source, as `(source, record)`.
+    pub fn advisory(&self, id: &str) -> Result<Vec<(String, Advisory)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT source, body FROM advisory WHERE id = ?1 ORDER BY source")
+            .map_err(db_err(&self.path, "reading a record"))?;
+        let rows: Vec<(String, String)> = stmt
+            .query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .and_then(|rows| rows.collect())
+            .map_err(db_err(&self.path, "reading a record"))?;
+        rows.into_iter()
+            .map(|(source, body)| Ok((source, decode(id, &body)?)))
+            .collect()
+    }
+
+    /// The ids `aliases` make one vulnerability with `id` (itself included).
+    pub fn alias_group(&self, id: &str) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id FROM vuln WHERE grp = (SELECT grp FROM vuln WHERE id = ?1) ORDER BY id",
+            )
+            .map_err(db_err(&self.path, "reading aliases"))?;
+        let mut ids: Vec<String> = stmt
+            .query_map([id], |r| r.get(0))
+            .and_then(|rows| rows.collect())
+            .map_err(db_err(&self.path, "reading aliases"))?;
+        if ids.is_empty() {
+            ids.push(id.to_owned());
+        }
+        Ok(ids)
+    }
+}
+
+pub(crate) fn decode(id: &str, body: &str) -> Result<Advisory> {
+    serde_json::from_str(body).map_err(|e| VulnError::Corrupt {
+        id: id.to_owned(),
+        reason: e.to_string(),
+    })
+}

@@ -1,0 +1,25 @@
+//! Vulnerability data and matching: advisories read from OSV (JSON/YAML,
+//! files, directories, zips), the Debian security tracker (JSON and DSA/DLA
+//! lists) and Alpine secdb; an on-disk database of them; and exact matching
+//! of installed packages.
+//!
+//! Data flow: [`import::read_source`] (one input → [`import::SourceData`] of
+//! checked [`Advisory`] records) → [`db::import`] (atomic write) →
+//! [`Database::open`] → [`Database::query`] (one package → [`Match`]es).
+
+pub mod advisory;
+pub mod cvss;
+pub mod db;
+mod error;
+pub mod import;
+pub mod matcher;
+pub mod raw;
+pub mod release;
+pub mod severity;
+mod stored;
+
+pub use advisory::{Advisory, AffectedPackage, AffectedRange, DistroStatus, Status};
+pub use db::{Database, ImportOptions, SourceInfo};
+pub use error::{Result, VulnError};
+pub use matcher::{Evidence, Match, PackageQuery, Reason, SourcePackage};
+pub use severity::{Rating, Severity, SeverityKind};
