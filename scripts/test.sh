@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs every test dependency (Debian packages, PyPI packages) and runs the whole
+# Installs every test dependency (Debian, PyPI and npm packages) and runs the whole
 # suite: formatting, lints, and every test, interop tests against the real tools included.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,6 +23,14 @@ as_root systemctl disable --now docker-registry >/dev/null 2>&1 || true
 
 # Validators and peer tools (SPDX and CycloneDX validators, Syft, Trivy), pinned.
 python3 -m pip install -q -r requirements-test.txt
+
+# Sigstore's JavaScript verifier (checks the bundles kiln writes), versions pinned in
+# interop/sigstore-js/package.json. Node and npm come from Debian when missing.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+fi
+npm install --prefix interop/sigstore-js --silent --no-audit --no-fund
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest
