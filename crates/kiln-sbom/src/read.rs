@@ -53,8 +53,8 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Sbom> {
         }
         spdx(&doc)
     } else if doc.get("packages").is_some() && doc.get("source").is_some() {
-        let inventory: Inventory = serde_json::from_value(doc)
-            .map_err(|e| err(format!("not a kiln inventory: {e}")))?;
+        let inventory: Inventory =
+            serde_json::from_value(doc).map_err(|e| err(format!("not a kiln inventory: {e}")))?;
         Sbom {
             inventory,
             format: "kiln",
@@ -82,7 +82,11 @@ pub fn read(name: &str, bytes: &[u8]) -> Result<Sbom> {
 /// `debian-11` → Debian 11; `alpine-3.18.4`; `rhel-9.2`.
 fn distro_qualifier(q: &str) -> Option<Distro> {
     let at = q.char_indices().find(|&(i, c)| {
-        c == '-' && q[i + 1..].chars().next().is_some_and(|d| d.is_ascii_digit())
+        c == '-'
+            && q[i + 1..]
+                .chars()
+                .next()
+                .is_some_and(|d| d.is_ascii_digit())
     });
     let (id, version) = match at {
         Some((i, _)) => (&q[..i], Some(q[i + 1..].to_owned())),
@@ -113,7 +117,11 @@ fn kind(ty: &str) -> Option<PackageKind> {
 }
 
 /// A package from its purl; `version` is used when the purl has none.
-fn package(purl_text: &str, version: Option<&str>, props: &BTreeMap<String, String>) -> Option<Package> {
+fn package(
+    purl_text: &str,
+    version: Option<&str>,
+    props: &BTreeMap<String, String>,
+) -> Option<Package> {
     let purl: Purl = purl_text.parse().ok()?;
     let kind = kind(purl.ty())?;
     let mut v = purl.version().or(version)?.to_owned();

@@ -18,7 +18,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use crate::scan::{FoundPackage, Finding};
+use crate::scan::{Finding, FoundPackage};
 use crate::severity::{Rating, SeverityKind};
 use crate::vex::VexStatus;
 use crate::vex::write::{Triage, openvex as openvex_doc};

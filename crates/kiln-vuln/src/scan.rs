@@ -238,19 +238,16 @@ pub fn scan(db: &Database, inventory: &Inventory) -> crate::Result<ScanReport> {
             release: l.release.as_deref().filter(|r| !r.is_empty()),
             name: &l.name,
             version: &package.version,
-            source: l.source.as_ref().map(|(name, version)| SourcePackage {
-                name,
-                version,
-            }),
+            source: l
+                .source
+                .as_ref()
+                .map(|(name, version)| SourcePackage { name, version }),
         };
         match db.query(&query) {
             Ok(matches) => findings.extend(matches.into_iter().map(|m| finding(package, m))),
             Err(crate::VulnError::InstalledVersion { .. }) => warnings.push(format!(
                 "{} {} ({}): the version does not parse as a {} version; not matched",
-                package.name,
-                package.version,
-                package.purl,
-                l.ecosystem
+                package.name, package.version, package.purl, l.ecosystem
             )),
             Err(e) => return Err(e),
         }

@@ -95,8 +95,7 @@ pub struct ScanArgs {
 fn inventory(args: &ScanArgs) -> Result<(Inventory, BTreeMap<String, String>)> {
     let path = Path::new(&args.target);
     if path.is_file() {
-        let bytes =
-            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
         if kiln_sbom::read::looks_like_json(&bytes) {
             let sbom = kiln_sbom::read::read(&args.target, &bytes)?;
             return Ok((sbom.inventory, sbom.bom_refs));
@@ -201,7 +200,13 @@ fn pretty(v: &serde_json::Value) -> Result<Vec<u8>> {
 
 fn sanitize(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_ascii_alphanumeric() || "-._".contains(c) { c } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-._".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
         .collect()
 }
 
@@ -259,7 +264,14 @@ fn table(findings: &[&Finding], packages: usize, suppressed: usize, target: &str
         }
         let _ = writeln!(text, "{title} ({})", rows.len());
         text.push_str(&columns(
-            &["VULNERABILITY", "PACKAGE", "INSTALLED", "FIXED", "ALIASES", "NOTE"],
+            &[
+                "VULNERABILITY",
+                "PACKAGE",
+                "INSTALLED",
+                "FIXED",
+                "ALIASES",
+                "NOTE",
+            ],
             &rows,
         ));
         text.push('\n');

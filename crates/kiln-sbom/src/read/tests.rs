@@ -17,7 +17,10 @@ fn cyclonedx_with_os_component_nested_components_and_refs() {
     let s = read("bom.json", doc).unwrap();
     assert_eq!(s.format, "cyclonedx");
     let d = s.inventory.distro.as_ref().unwrap();
-    assert_eq!((d.id.as_str(), d.version_id.as_deref()), ("debian", Some("11")));
+    assert_eq!(
+        (d.id.as_str(), d.version_id.as_deref()),
+        ("debian", Some("11"))
+    );
     let got: Vec<_> = s
         .inventory
         .packages
@@ -46,7 +49,10 @@ fn spdx_with_distro_qualifier_and_epoch() {
         {"name":"nopurl"}]}"#;
     let s = read("s.spdx.json", doc).unwrap();
     let d = s.inventory.distro.unwrap();
-    assert_eq!((d.id.as_str(), d.version_id.as_deref()), ("rocky", Some("9.4")));
+    assert_eq!(
+        (d.id.as_str(), d.version_id.as_deref()),
+        ("rocky", Some("9.4"))
+    );
     assert_eq!(s.inventory.packages.len(), 1);
     assert_eq!(s.inventory.packages[0].version, "1:5.1.8-9.el9");
     assert_eq!(s.inventory.source.name, "s.spdx.json");
@@ -55,15 +61,26 @@ fn spdx_with_distro_qualifier_and_epoch() {
 #[test]
 fn distro_qualifiers() {
     let d = distro_qualifier("alpine-3.18.4").unwrap();
-    assert_eq!((d.id.as_str(), d.version_id.as_deref()), ("alpine", Some("3.18.4")));
+    assert_eq!(
+        (d.id.as_str(), d.version_id.as_deref()),
+        ("alpine", Some("3.18.4"))
+    );
     let d = distro_qualifier("opensuse-leap-15.5").unwrap();
-    assert_eq!((d.id.as_str(), d.version_id.as_deref()), ("opensuse-leap", Some("15.5")));
+    assert_eq!(
+        (d.id.as_str(), d.version_id.as_deref()),
+        ("opensuse-leap", Some("15.5"))
+    );
     assert_eq!(distro_qualifier("wolfi").unwrap().version_id, None);
 }
 
 #[test]
 fn bad_documents_name_the_file() {
-    for bad in [&b"]"[..], b"{}", br#"{"spdxVersion":"SPDX-3.0"}"#, br#"{"packages":1,"source":2}"#] {
+    for bad in [
+        &b"]"[..],
+        b"{}",
+        br#"{"spdxVersion":"SPDX-3.0"}"#,
+        br#"{"packages":1,"source":2}"#,
+    ] {
         let e = read("in.json", bad).unwrap_err().to_string();
         assert!(e.contains("in.json"), "{e}");
     }

@@ -181,7 +181,8 @@ fn triage_is_checked_and_written() {
     let doc = write::openvex(&t, "urn:x", "me", "2024-01-01T00:00:00Z");
     let back = VexDocument::parse("w.json", doc.to_string().as_bytes()).unwrap();
     assert_eq!(back.statements[0].status, VexStatus::NotAffected);
-    let missing = b"- vulnerability: CVE-1\n  products: [\"pkg:pypi/a@1\"]\n  status: not_affected\n";
+    let missing =
+        b"- vulnerability: CVE-1\n  products: [\"pkg:pypi/a@1\"]\n  status: not_affected\n";
     assert!(
         write::read_triage("t.yaml", missing)
             .unwrap_err()

@@ -52,11 +52,14 @@ pub fn read_triage(name: &str, bytes: &[u8]) -> Result<Vec<Triage>> {
         document: name.to_owned(),
         reason,
     };
-    let list: Vec<Triage> = serde_yaml_ng::from_slice(bytes)
-        .map_err(|e| err(format!("not a triage list: {e}")))?;
+    let list: Vec<Triage> =
+        serde_yaml_ng::from_slice(bytes).map_err(|e| err(format!("not a triage list: {e}")))?;
     for (i, t) in list.iter().enumerate() {
         if t.products.is_empty() {
-            return Err(err(format!("entry {i} ({}) names no product", t.vulnerability)));
+            return Err(err(format!(
+                "entry {i} ({}) names no product",
+                t.vulnerability
+            )));
         }
         for p in &t.products {
             if super::purl(p).is_none() {
