@@ -173,6 +173,21 @@ fn fail_on_gates_and_missing_database() {
     assert_eq!(w.scan(&bom, &["--fail-on", "medium"]).code, 1);
     let missing = kiln(&["scan", "--db", &s(&w.path("none.sqlite")), &bom]);
     missing.fails_with(&["none.sqlite", "kiln db import"]);
+    // A version that does not parse is a warning; the other packages are still matched.
+    let odd = w.path("odd.json");
+    std::fs::write(
+        &odd,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[
+          {"type":"library","name":"urllib3","purl":"pkg:pypi/urllib3@1.26.4"},
+          {"type":"library","name":"libc6","purl":"pkg:deb/debian/libc6@x%21y?distro=debian-11"}]}"#,
+    )
+    .unwrap();
+    let doc = w.json(&s(&odd), &[]);
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        doc["warnings"][0],
+        "libc6 x!y (pkg:deb/debian/libc6@x%21y?distro=debian-11): the version does not parse as a Debian version; not matched"
+    );
     let bad = w.path("bad.json");
     std::fs::write(&bad, "{\"hello\": 1}").unwrap();
     w.scan(&s(&bad), &[])

@@ -254,7 +254,7 @@ fn table(findings: &[&Finding], packages: usize, suppressed: usize, target: &str
                     f.fixed
                         .as_ref()
                         .map_or_else(|| "(no fix)".to_owned(), |v| format!("* {v}")),
-                    f.aliases.join(","),
+                    short_aliases(&f.aliases),
                     note,
                 ]
             })
@@ -283,6 +283,20 @@ fn table(findings: &[&Finding], packages: usize, suppressed: usize, target: &str
         plural(findings.len(), "finding"),
         plural(packages, "package"),
     );
+    text
+}
+
+/// The first three aliases, and how many more (all are in the JSON).
+fn short_aliases(aliases: &[String]) -> String {
+    let mut text = aliases
+        .iter()
+        .take(3)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(",");
+    if aliases.len() > 3 {
+        let _ = write!(text, " +{}", aliases.len() - 3);
+    }
     text
 }
 
