@@ -396,3 +396,45 @@ fn syft_sboms_of_the_image_give_the_same_findings() {
         assert_eq!(summary(&w.json(&s(&file), &[])), direct, "{format}");
     }
 }
+
+#[test]
+fn known_vulnerable_language_packages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = s(&dir.path().join("db.sqlite"));
+    kiln(&[
+        "db",
+        "import",
+        "-q",
+        "--db",
+        &db,
+        &data("advisories/osv/PyPI.zip"),
+        &data("advisories/osv/npm.zip"),
+    ])
+    .ok();
+    let bom = dir.path().join("app.cdx.json");
+    std::fs::write(
+        &bom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[
+         {"type":"library","name":"urllib3","purl":"pkg:pypi/urllib3@1.26.4"},
+         {"type":"library","name":"jinja2","purl":"pkg:pypi/Jinja2@2.11.2"},
+         {"type":"library","name":"lodash","purl":"pkg:npm/lodash@4.17.15"},
+         {"type":"library","name":"minimist","purl":"pkg:npm/minimist@1.2.0"}]}"#,
+    )
+    .unwrap();
+    let doc = kiln(&["scan", "-q", "--db", &db, "-f", "json", &s(&bom)]).json();
+    let got: BTreeSet<(String, String, String)> =
+        summary(&doc).into_iter().map(|r| (r.0, r.1, r.3)).collect();
+    let want: BTreeSet<(String, String, String)> = [
+        ("CVE-2023-43804", "urllib3", "1.26.17"),
+        ("CVE-2023-45803", "urllib3", "1.26.18"),
+        ("CVE-2021-33503", "urllib3", "1.26.5"),
+        ("CVE-2020-28493", "jinja2", "2.11.3"),
+        // The Node.js security WG data (frozen mid-2020) has lodash's prototype
+        // pollution but no minimist record.
+        ("x_NSWG-ECO-516", "lodash", "4.17.19"),
+    ]
+    .into_iter()
+    .map(|(a, b, c)| (a.into(), b.into(), c.into()))
+    .collect();
+    assert_eq!(got, want);
+}
