@@ -61,6 +61,10 @@ pub enum Command {
     VerifyBlob(crate::commands::blob::VerifyBlobArgs),
     /// The local advisory database: import, status, query.
     Db(DbArgs),
+    /// Report the known vulnerabilities of an image or SBOM; exit 1 with --fail-on.
+    Scan(crate::commands::scan::ScanArgs),
+    /// Write OpenVEX statements from a triage file.
+    Vex(crate::commands::vex::VexArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

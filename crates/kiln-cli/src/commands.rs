@@ -8,8 +8,10 @@ mod files;
 mod inspect;
 pub(crate) mod key;
 mod sbom;
+pub(crate) mod scan;
 pub(crate) mod sign;
 pub(crate) mod verify;
+pub(crate) mod vex;
 
 use std::process::ExitCode;
 
@@ -32,6 +34,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::SignBlob(a) => blob::sign(a, &args.global),
         Command::VerifyBlob(a) => blob::verify(a, &args.global),
         Command::Db(a) => db::run(a, &args.global),
+        Command::Scan(a) => scan::run(a, &args.global),
+        Command::Vex(a) => vex::run(a, &args.global),
     }
 }
 

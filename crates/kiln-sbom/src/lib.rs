@@ -17,6 +17,7 @@ mod error;
 pub mod format;
 pub mod license;
 mod os_release;
+pub mod read;
 pub mod rpm;
 #[cfg(test)]
 mod testfs;

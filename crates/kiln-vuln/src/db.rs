@@ -20,8 +20,8 @@ use crate::{Result, VulnError};
 
 pub use write::{ImportOptions, import};
 
-/// The schema this build reads and writes.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The schema this build reads and writes (2: Ubuntu releases stored without `:LTS`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);

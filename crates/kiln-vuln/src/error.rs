@@ -94,6 +94,14 @@ pub enum VulnError {
         #[source]
         source: kiln_version::VersionError,
     },
+    /// A VEX document is not one kiln can read.
+    #[error("VEX document {document}: {reason}")]
+    Vex {
+        /// The document (its file name).
+        document: String,
+        /// What is wrong with it.
+        reason: String,
+    },
 }
 
 /// This crate's result type.

@@ -15,11 +15,16 @@ pub mod import;
 pub mod matcher;
 pub mod raw;
 pub mod release;
+pub mod report;
+pub mod scan;
 pub mod severity;
 mod stored;
+pub mod vex;
 
 pub use advisory::{Advisory, AffectedPackage, AffectedRange, DistroStatus, Status};
 pub use db::{Database, ImportOptions, SourceInfo};
 pub use error::{Result, VulnError};
 pub use matcher::{Evidence, Match, PackageQuery, Reason, SourcePackage};
+pub use scan::{Finding, ScanReport, scan};
 pub use severity::{Rating, Severity, SeverityKind};
+pub use vex::{VexDocument, VexStatement, VexStatus};

@@ -64,6 +64,9 @@ pub fn normalize(ecosystem: Ecosystem, release: &str) -> String {
                 _ => r.to_owned(),
             }
         }
+        // osv.dev writes `Ubuntu:22.04:LTS` and `Ubuntu:Pro:18.04:LTS`; os-release
+        // says `22.04`. The `:LTS` tag is dropped; Pro (ESM) stays its own release.
+        Ecosystem::Ubuntu => r.strip_suffix(":LTS").unwrap_or(r).to_owned(),
         _ => r.to_owned(),
     }
 }
@@ -97,5 +100,13 @@ mod tests {
         assert_eq!(normalize(Ecosystem::Alpine, "v3.5"), "v3.5");
         assert_eq!(normalize(Ecosystem::Alpine, "edge"), "edge");
         assert_eq!(normalize(Ecosystem::AlmaLinux, "9"), "9");
+    }
+
+    #[test]
+    fn ubuntu_releases() {
+        assert_eq!(normalize(Ecosystem::Ubuntu, "22.04:LTS"), "22.04");
+        assert_eq!(normalize(Ecosystem::Ubuntu, "22.04"), "22.04");
+        assert_eq!(normalize(Ecosystem::Ubuntu, "23.10"), "23.10");
+        assert_eq!(normalize(Ecosystem::Ubuntu, "Pro:18.04:LTS"), "Pro:18.04");
     }
 }
