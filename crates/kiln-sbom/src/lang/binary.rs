@@ -2,6 +2,11 @@
 //! dependency lists. Candidates are files in `bin`/`sbin` directories, at the top of
 //! the filesystem or under `/app`, `/ko-app`, of at most [`MAX_BINARY`] bytes; the ELF
 //! magic is checked before anything else is parsed.
+//!
+//! The distribution's own directories (`/usr/bin`, `/bin`, `/usr/sbin`, `/sbin`) hold
+//! mostly small C programs that the OS package manager owns; there only files of at
+//! least [`MIN_DISTRO_BINARY`] bytes (no Go binary is smaller) are captured, which keeps
+//! the capture pass from holding a whole `/usr/bin` in memory.
 
 use kiln_oci::fs::MergedFs;
 use kiln_oci::fs::path::{file_name, parent};
@@ -16,6 +21,9 @@ use crate::cataloger::{Cataloger, Context};
 /// The largest binary kiln reads.
 pub const MAX_BINARY: u64 = 200 << 20;
 const MIN_BINARY: u64 = 256;
+/// The smallest binary kiln reads from the distribution's own `bin` directories.
+pub const MIN_DISTRO_BINARY: u64 = 512 << 10;
+const DISTRO_BIN_DIRS: [&str; 4] = ["/usr/bin", "/bin", "/usr/sbin", "/sbin"];
 const SKIPPED_EXTENSIONS: [&str; 12] = [
     "sh", "py", "pl", "rb", "js", "txt", "md", "json", "conf", "cfg", "h", "c",
 ];
@@ -46,7 +54,12 @@ impl Cataloger for Binary {
     }
 
     fn wants(&self, path: &str, size: u64) -> bool {
-        (MIN_BINARY..=MAX_BINARY).contains(&size) && candidate(path)
+        let min = if DISTRO_BIN_DIRS.contains(&parent(path)) {
+            MIN_DISTRO_BINARY
+        } else {
+            MIN_BINARY
+        };
+        (min..=MAX_BINARY).contains(&size) && candidate(path)
     }
 
     fn catalog(&self, fs: &MergedFs, ctx: &mut Context) -> Result<()> {

@@ -29,6 +29,13 @@ const MAX_META: u64 = 1 << 20;
 const MAX_ENTRIES: usize = 200_000;
 /// The largest archive file kiln reads from the image.
 pub const MAX_ARCHIVE: u64 = 200 << 20;
+/// Where Debian-family distributions install the Java archives their packages own; not
+/// captured (the OS cataloger owns them, so they would be skipped after reading).
+const DISTRO_JAVA_DIRS: [&str; 3] = [
+    "/usr/share/java/",
+    "/usr/share/maven-repo/",
+    "/usr/lib/jvm/",
+];
 
 /// The Java archive cataloger.
 #[derive(Debug, Default, Clone, Copy)]
@@ -47,7 +54,9 @@ impl Cataloger for Java {
     }
 
     fn wants(&self, path: &str, size: u64) -> bool {
-        size <= MAX_ARCHIVE && is_archive(file_name(path))
+        size <= MAX_ARCHIVE
+            && is_archive(file_name(path))
+            && !DISTRO_JAVA_DIRS.iter().any(|d| path.starts_with(d))
     }
 
     fn catalog(&self, fs: &MergedFs, ctx: &mut Context) -> Result<()> {
