@@ -369,6 +369,13 @@ fn pip_metadata(name: &str, version: &str, license: &str) -> String {
     )
 }
 
+/// npm's lock file of the app: shop depends on lodash and minimist.
+const LOCK: &str = r#"{"name":"shop","version":"1.0.0","lockfileVersion":3,"requires":true,
+"packages":{"":{"name":"shop","version":"1.0.0","dependencies":{"lodash":"^4.17.15","minimist":"1.2.0"}},
+"node_modules/lodash":{"version":"4.17.15","license":"MIT"},
+"node_modules/minimist":{"version":"1.2.0","license":"MIT"},
+"node_modules/@types/node":{"version":"20.1.0","dev":true,"license":"MIT"}}}"#;
+
 /// A jar made by Python's zipfile: a pom.properties and a manifest.
 fn jar(work: &Path) -> Vec<u8> {
     let file = work.join("commons-lang3-3.12.0.jar");
@@ -467,7 +474,8 @@ Description: Python 2 and 3 compatibility library\n\n";
             "/app/node_modules/lodash/index.js",
             b"module.exports = {};\n",
             0o644,
-        );
+        )
+        .file("/app/package-lock.json", LOCK.as_bytes(), 0o644);
     let mut image = ImageBuilder::new()
         .layer(base, Compression::Gzip)
         .layer(pip, Compression::Gzip)
@@ -547,6 +555,9 @@ fn language_packages_end_to_end() {
         .map(|(p, l)| ((*p).to_owned(), *l))
         .collect();
     assert_eq!(purls, expected, "six is reported once, as the deb");
+    let relationships = doc["relationships"].as_array().unwrap();
+    assert_eq!(relationships.len(), 2, "shop dependsOn lodash and minimist");
+    assert!(relationships.iter().all(|r| r["kind"] == "dependsOn"));
     let warnings: Vec<&str> = doc["warnings"]
         .as_array()
         .unwrap()
