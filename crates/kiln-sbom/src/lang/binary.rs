@@ -14,7 +14,7 @@ use kiln_types::PackageKind;
 
 use super::elf::{self, Elf};
 use super::golang::{self, BuildInfo};
-use super::{Found, cargo, files, purl};
+use super::{Found, cargo, depends_on, files, purl};
 use crate::Result;
 use crate::cataloger::{Cataloger, Context};
 
@@ -99,33 +99,34 @@ pub fn go_purl(path: &str, version: &str) -> Option<kiln_types::Purl> {
 }
 
 /// The main module, its dependencies (as replaced by another module; a dependency replaced
-/// by a local directory keeps its own path and version) and the Go toolchain as `stdlib`.
+/// by a local directory keeps its own path and version) and the Go toolchain as `stdlib`;
+/// the main module dependsOn every module of its build list.
 fn add_go(ctx: &mut Context, f: &Found<'_>, info: &BuildInfo) {
     let arch = info
         .settings
         .iter()
         .find(|(k, _)| k == "GOARCH")
         .map(|(_, v)| v.clone());
-    let mut push = |path: &str, version: &str| {
+    let mut push = |path: &str, version: &str| -> Option<usize> {
         if path.is_empty() || version.is_empty() {
-            return;
+            return None;
         }
-        if let Some(p) = go_purl(path, version) {
-            let mut pkg = f.package(PackageKind::Go, path, version, p);
-            pkg.arch.clone_from(&arch);
-            ctx.packages.push(pkg);
-        }
+        let p = go_purl(path, version)?;
+        let mut pkg = f.package(PackageKind::Go, path, version, p);
+        pkg.arch.clone_from(&arch);
+        ctx.packages.push(pkg);
+        Some(ctx.packages.len() - 1)
     };
-    if let Some(m) = &info.main {
-        push(&m.path, &m.version);
-    }
+    let main = info.main.as_ref().and_then(|m| push(&m.path, &m.version));
+    let mut deps = Vec::new();
     for d in &info.deps {
-        match &d.replace {
+        let added = match &d.replace {
             Some((path, version)) if !version.is_empty() && version != "(devel)" => {
-                push(path, version);
+                push(path, version)
             }
             _ => push(&d.path, &d.version),
-        }
+        };
+        deps.extend(added);
     }
     let go = info
         .go_version
@@ -133,4 +134,10 @@ fn add_go(ctx: &mut Context, f: &Found<'_>, info: &BuildInfo) {
         .next()
         .unwrap_or_default();
     push("stdlib", go.strip_prefix("go").unwrap_or(go));
+    if let Some(main) = main {
+        for d in deps {
+            let rel = depends_on(&ctx.packages[main], &ctx.packages[d]);
+            ctx.relationships.push(rel);
+        }
+    }
 }

@@ -68,6 +68,13 @@ fn go_build_info_from_a_hand_built_elf() {
     assert_eq!(uuid.arch.as_deref(), Some("amd64"));
     assert_eq!(uuid.locations[0].path, "/usr/local/bin/app");
     by_purl(&inv, "pkg:golang/stdlib@1.21.5");
+    let main = by_purl(&inv, "pkg:golang/example.com/app@%28devel%29");
+    assert!(depends(&inv, main, uuid));
+    assert_eq!(
+        inv.relationships.len(),
+        3,
+        "the main module on its three deps"
+    );
     assert_eq!(inv.warnings.len(), 1, "{:?}", inv.warnings);
     assert!(inv.warnings[0].contains("/usr/local/bin/truncated"));
 }
