@@ -42,10 +42,12 @@ const DISTRO_JAVA_DIRS: [&str; 3] = [
 pub struct Java;
 
 fn is_archive(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
+    let Some(ext) = name.len().checked_sub(4).and_then(|i| name.get(i..)) else {
+        return false;
+    };
     [".jar", ".war", ".ear", ".jpi", ".hpi"]
         .iter()
-        .any(|e| lower.ends_with(e))
+        .any(|e| ext.eq_ignore_ascii_case(e))
 }
 
 impl Cataloger for Java {

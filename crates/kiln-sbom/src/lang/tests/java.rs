@@ -156,6 +156,51 @@ fn bombs_and_deep_nesting_are_warnings() {
     );
 }
 
+/// A war holding a jar that inflates to 1 GiB, written in pieces so the test itself
+/// never holds it, next to a normal jar: a warning, and the rest is still found.
+#[test]
+fn a_gigabyte_nested_jar_is_a_warning() {
+    let lang3 = zip(&[(
+        "META-INF/maven/org.apache.commons/commons-lang3/pom.properties",
+        LANG3_PROPS.as_bytes(),
+    )]);
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(1))
+        .large_file(true);
+    w.start_file("WEB-INF/lib/bomb-1.0.jar", opts).unwrap();
+    let chunk = vec![0u8; 1 << 20];
+    for _ in 0..1024 {
+        w.write_all(&chunk).unwrap();
+    }
+    w.start_file("WEB-INF/lib/commons-lang3-3.12.0.jar", opts)
+        .unwrap();
+    w.write_all(&lang3).unwrap();
+    let war = w.finish().unwrap().into_inner();
+    assert!(
+        war.len() < 8 << 20,
+        "the bomb is small on disk: {}",
+        war.len()
+    );
+    let started = std::time::Instant::now();
+    let inv = inventory(&[LayerSpec::new().file("/srv/bomb.war", &war, 0o644)]);
+    assert!(started.elapsed().as_secs() < 30);
+    assert_eq!(
+        ids(&inv, PackageKind::Maven),
+        ["commons-lang3@3.12.0"],
+        "the bomb is not opened, so nothing names it"
+    );
+    assert!(
+        inv.warnings
+            .iter()
+            .any(|w| w.contains("/srv/bomb.war:WEB-INF/lib/bomb-1.0.jar")
+                && w.contains("over the limit")),
+        "{:?}",
+        inv.warnings
+    );
+}
+
 #[test]
 fn metadata_files() {
     assert_eq!(
