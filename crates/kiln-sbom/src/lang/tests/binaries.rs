@@ -79,6 +79,36 @@ fn go_build_info_from_a_hand_built_elf() {
     assert!(inv.warnings[0].contains("/usr/local/bin/truncated"));
 }
 
+/// Before Go 1.18 the header holds two pointers to Go string headers (data, length).
+#[test]
+fn go_build_info_before_1_18() {
+    const BASE: u64 = 0x40_0000; // where `elf_with_section` maps the section
+    let version = b"go1.16.15";
+    let modinfo = format!("0123456789abcdef{MODINFO}0123456789abcdef");
+    let mut b = b"\xff Go buildinf:".to_vec();
+    b.push(8);
+    b.push(0);
+    b.resize(16, 0);
+    b.extend_from_slice(&(BASE + 32).to_le_bytes());
+    b.extend_from_slice(&(BASE + 48).to_le_bytes());
+    b.extend_from_slice(&(BASE + 64).to_le_bytes());
+    b.extend_from_slice(&(version.len() as u64).to_le_bytes());
+    b.extend_from_slice(&(BASE + 64 + version.len() as u64).to_le_bytes());
+    b.extend_from_slice(&(modinfo.len() as u64).to_le_bytes());
+    b.extend_from_slice(version);
+    b.extend_from_slice(modinfo.as_bytes());
+    let elf = elf_with_section(".go.buildinfo", &b);
+    let info = build_info(&Elf::parse(&elf).unwrap()).unwrap().unwrap();
+    assert_eq!(info.go_version, "go1.16.15");
+    assert_eq!(info.main.unwrap().path, "example.com/app");
+    assert_eq!(info.deps.len(), 3);
+    // A pointer outside every section is an error, not a panic.
+    let mut bad = b.clone();
+    bad[16..24].copy_from_slice(&0xdead_beef_u64.to_le_bytes());
+    let elf = elf_with_section(".go.buildinfo", &bad);
+    assert!(build_info(&Elf::parse(&elf).unwrap()).is_err());
+}
+
 #[test]
 fn modinfo_without_sentinels() {
     let info = parse_modinfo(MODINFO);

@@ -132,6 +132,30 @@ fn node_modules_and_lock_v3() {
     assert!(inv.warnings[0].contains("/node_modules/bad/package.json"));
 }
 
+/// Debian's node modules are the deb's files: not reported again when dpkg owns them.
+#[test]
+fn debian_node_modules_owned_by_dpkg() {
+    let status = "Package: node-debug\nStatus: install ok installed\nArchitecture: all\n\
+Version: 4.3.4+~cs4.1.7-1\n\n";
+    let list = "/.\n/usr/share/nodejs/debug\n/usr/share/nodejs/debug/package.json\n";
+    let layer = LayerSpec::new()
+        .file("/var/lib/dpkg/status", status.as_bytes(), 0o644)
+        .file("/var/lib/dpkg/info/node-debug.list", list.as_bytes(), 0o644)
+        .file(
+            "/usr/share/nodejs/debug/package.json",
+            module("debug", "4.3.4", "").as_bytes(),
+            0o644,
+        )
+        .file(
+            "/usr/share/nodejs/local/package.json",
+            module("local", "0.1.0", "").as_bytes(),
+            0o644,
+        );
+    let inv = inventory(&[layer]);
+    assert_eq!(ids(&inv, PackageKind::Deb), ["node-debug@4.3.4+~cs4.1.7-1"]);
+    assert_eq!(ids(&inv, PackageKind::Npm), ["local@0.1.0"]);
+}
+
 #[test]
 fn lock_v1_nested_requires() {
     let v1 = r#"{"name":"a","version":"1.0.0","lockfileVersion":1,"requires":true,
