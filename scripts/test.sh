@@ -27,6 +27,10 @@ python3 -m pip install -q -r requirements-test.txt
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest
 fi
+# Builds the real cargo-auditable binary the Rust cataloger's test reads.
+if ! cargo auditable --version >/dev/null 2>&1; then
+  cargo install --locked cargo-auditable --version 0.7.7
+fi
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings

@@ -1,5 +1,6 @@
 //! The language catalogers on metadata shaped like what the real tools write.
 
+mod auditable;
 mod binaries;
 mod java;
 mod misc;
