@@ -3,7 +3,8 @@
 
 use std::io::Write;
 
-use kiln_test::fixture::{LayerSpec, require_tool};
+use kiln_test::binaries::go_binary;
+use kiln_test::fixture::LayerSpec;
 use kiln_types::PackageKind;
 
 use super::{by_purl, depends, elf_with_section, ids};
@@ -116,55 +117,11 @@ fn modinfo_without_sentinels() {
     assert_eq!(info.settings.len(), 4);
 }
 
-/// Builds a tiny module with a locally replaced dependency, offline.
+/// A tiny module with a locally replaced dependency, built offline by the Go toolchain.
 #[test]
 fn a_real_go_binary() {
-    let go = require_tool("go");
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path();
-    std::fs::create_dir_all(root.join("greet")).unwrap();
-    std::fs::create_dir_all(root.join("app")).unwrap();
-    std::fs::write(
-        root.join("greet/go.mod"),
-        "module example.com/greet\n\ngo 1.19\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("greet/greet.go"),
-        "package greet\n\nfunc Hello() string { return \"hello\" }\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("app/go.mod"),
-        "module example.com/app\n\ngo 1.19\n\nrequire example.com/greet v0.1.0\n\nreplace example.com/greet => ../greet\n",
-    )
-    .unwrap();
-    std::fs::write(
-        root.join("app/main.go"),
-        "package main\n\nimport (\n\t\"os\"\n\n\t\"example.com/greet\"\n)\n\nfunc main() { os.Stdout.WriteString(greet.Hello()) }\n",
-    )
-    .unwrap();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(&go)
-            .args(args)
-            .current_dir(root.join("app"))
-            .env("GOPATH", root.join("gopath"))
-            .env("GOPROXY", "off")
-            .env("GOFLAGS", "-mod=mod")
-            .env("GOTOOLCHAIN", "local")
-            .env("CGO_ENABLED", "0")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "go {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    };
-    let version = run(&["env", "GOVERSION"]);
-    run(&["build", "-o", "app.bin", "."]);
-    let binary = std::fs::read(root.join("app/app.bin")).unwrap();
+    let (binary, version) = go_binary(dir.path());
     let inv = inventory(&[LayerSpec::new().file("/usr/local/bin/app", &binary, 0o755)]);
     let stdlib = format!("stdlib@{}", version.trim_start_matches("go"));
     assert_eq!(
