@@ -512,11 +512,18 @@ fn kiln_ids(doc: &serde_json::Value, kind: &str) -> BTreeSet<String> {
         .collect()
 }
 
+/// `name@version`, with Python names lowercased and the Go toolchain's version without
+/// its `go`/`v` prefix (Syft writes `go1.19.8`, Trivy `v1.19.8`, kiln `1.19.8`).
 fn id(kind: &str, name: &str, version: &str) -> String {
     let name = if kind == "python" {
         name.to_lowercase()
     } else {
         name.to_owned()
+    };
+    let version = if kind == "go" && name == "stdlib" {
+        version.trim_start_matches("go").trim_start_matches('v')
+    } else {
+        version
     };
     format!("{name}@{version}")
 }
@@ -647,11 +654,9 @@ fn trivy_ids(layout: &Path, cache: &Path, trivy_type: &str, kind: &str) -> BTree
             continue;
         }
         for p in result["Packages"].as_array().into_iter().flatten() {
-            found.insert(id(
-                kind,
-                p["Name"].as_str().unwrap(),
-                p["Version"].as_str().unwrap(),
-            ));
+            // Trivy lists a Go main module built without a version stamp with no version.
+            let version = p["Version"].as_str().unwrap_or("(devel)");
+            found.insert(id(kind, p["Name"].as_str().unwrap(), version));
         }
     }
     found
@@ -695,5 +700,61 @@ fn finds_every_python_and_npm_package_syft_and_trivy_find() {
     assert_eq!(
         kiln_ids(&doc, "python"),
         BTreeSet::from(["jinja2@2.11.2".to_owned(), "urllib3@1.26.4".to_owned()])
+    );
+}
+
+#[test]
+fn finds_every_go_and_rust_module_syft_and_trivy_find() {
+    let work = tempfile::tempdir().unwrap();
+    let (go, _) = kiln_test::binaries::go_binary(&work.path().join("go"));
+    let rust = kiln_test::binaries::auditable_binary(&work.path().join("rust"));
+    let base = LayerSpec::new().file(
+        "/etc/os-release",
+        b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n",
+        0o644,
+    );
+    let apps = LayerSpec::new()
+        .file("/usr/local/bin/gohello", &go, 0o755)
+        .file("/usr/local/bin/rusthello", &rust, 0o755);
+    let layout = work.path().join("bin-layout");
+    ImageBuilder::new()
+        .layer(base, Compression::Gzip)
+        .layer(apps, Compression::Gzip)
+        .write_layout(&layout, "fixture");
+    let doc: serde_json::Value = serde_json::from_str(&sbom(&layout, "json")).unwrap();
+    let cache = work.path().join("trivy-cache");
+    // Packages a peer lists wrongly, and why. Anything else a peer lists and kiln does
+    // not is a kiln bug until shown otherwise.
+    let peer_errors = [(
+        "../greet@(devel)",
+        "Syft and Trivy: `../greet` is the directory the build machine replaced module \
+         example.com/greet with (`=> ../greet` in the build info), not a module path; \
+         kiln lists the module, example.com/greet@v0.1.0, as the binary requires it",
+    )];
+    for (kind, syft_type, trivy_type) in [
+        ("go", "go-module", "gobinary"),
+        ("cargo", "rust-crate", "rustbinary"),
+    ] {
+        let ours = kiln_ids(&doc, kind);
+        let syft = syft_ids(&layout, syft_type, kind);
+        let trivy = trivy_ids(&layout, &cache, trivy_type, kind);
+        assert!(
+            !syft.is_empty() && !trivy.is_empty(),
+            "{kind}: peers found nothing: syft {syft:?} trivy {trivy:?}"
+        );
+        let union: BTreeSet<String> = syft.union(&trivy).cloned().collect();
+        let missing: Vec<_> = union
+            .difference(&ours)
+            .filter(|p| !peer_errors.iter().any(|(e, _)| e == p))
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{kind}: kiln misses {missing:?}\nkiln {ours:?}\nsyft {syft:?}\ntrivy {trivy:?}"
+        );
+    }
+    assert!(kiln_ids(&doc, "go").contains("example.com/greet@v0.1.0"));
+    assert_eq!(
+        kiln_ids(&doc, "cargo"),
+        BTreeSet::from(["greet@0.2.0".to_owned(), "hello@0.1.0".to_owned()])
     );
 }
