@@ -49,6 +49,7 @@ pub fn package_lock(text: &str) -> Result<Vec<LockEntry>, String> {
     } else {
         return Err("neither `packages` nor `dependencies`".to_owned());
     }
+    raw.retain(|(_, name, version, _)| !name.is_empty() && !version.is_empty());
     let index: HashMap<&str, usize> = raw
         .iter()
         .enumerate()
@@ -56,7 +57,6 @@ pub fn package_lock(text: &str) -> Result<Vec<LockEntry>, String> {
         .collect();
     Ok(raw
         .iter()
-        .filter(|(_, name, version, _)| !name.is_empty() && !version.is_empty())
         .map(|(key, name, version, deps)| LockEntry {
             name: name.clone(),
             version: version.clone(),
@@ -66,26 +66,7 @@ pub fn package_lock(text: &str) -> Result<Vec<LockEntry>, String> {
                 .filter_map(|d| resolve(&index, key, d))
                 .collect(),
         })
-        .collect::<Vec<_>>())
-    .map(|mut entries: Vec<LockEntry>| {
-        // Indexes above refer to `raw`; renumber to the filtered list.
-        let kept: Vec<usize> = (0..raw.len())
-            .filter(|&i| !raw[i].1.is_empty() && !raw[i].2.is_empty())
-            .collect();
-        let renumber: HashMap<usize, usize> = kept
-            .iter()
-            .enumerate()
-            .map(|(new, &old)| (old, new))
-            .collect();
-        for e in &mut entries {
-            e.deps = e
-                .deps
-                .iter()
-                .filter_map(|d| renumber.get(d).copied())
-                .collect();
-        }
-        entries
-    })
+        .collect())
 }
 
 fn names(v: Option<&Value>) -> Vec<String> {
