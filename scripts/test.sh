@@ -8,7 +8,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Tools the tests start or compare against. Each test that needs one fails loudly
 # without it, so this list is the whole truth of what the suite needs.
-APT_PACKAGES=(docker-registry skopeo umoci hyperfine dpkg-dev rpm openssl)
+APT_PACKAGES=(docker-registry skopeo umoci hyperfine dpkg-dev rpm openssl golang-go)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -34,6 +34,10 @@ npm install --prefix interop/sigstore-js --silent --no-audit --no-fund
 
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest
+fi
+# Builds the real cargo-auditable binary the Rust cataloger's test reads.
+if ! cargo auditable --version >/dev/null 2>&1; then
+  cargo install --locked cargo-auditable --version 0.7.7
 fi
 
 cargo fmt --all -- --check

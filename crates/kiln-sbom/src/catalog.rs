@@ -6,7 +6,9 @@ use kiln_oci::{Image, ImageSource};
 use kiln_types::{Inventory, LayerInfo, TargetInfo};
 
 use crate::cataloger::{Cataloger, Context};
-use crate::{Apk, Dpkg, OsRelease, Result, Rpm};
+use crate::{
+    Apk, Binary, CargoLock, Composer, DotNet, Dpkg, Java, Npm, OsRelease, Python, Result, Rpm, Ruby,
+};
 
 /// An ordered set of catalogers.
 pub struct Catalog {
@@ -24,13 +26,22 @@ impl std::fmt::Debug for Catalog {
 }
 
 impl Default for Catalog {
-    /// os-release first (purls need the distro), then the OS package managers.
+    /// os-release first (purls need the distro), then the OS package managers (which
+    /// record the files they own), then the language ecosystems (which skip those).
     fn default() -> Catalog {
         Catalog::new(vec![
             Box::new(OsRelease),
             Box::new(Dpkg),
             Box::new(Apk),
             Box::new(Rpm),
+            Box::new(Python),
+            Box::new(Npm),
+            Box::new(Binary),
+            Box::new(CargoLock),
+            Box::new(Java),
+            Box::new(Ruby),
+            Box::new(Composer),
+            Box::new(DotNet),
         ])
     }
 }

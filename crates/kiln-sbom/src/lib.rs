@@ -5,7 +5,9 @@
 //! [`Catalog`] reads an image's layers once ([`kiln_oci::fs::MergedFs`]), capturing
 //! only the files some [`Cataloger`] wants, then runs the catalogers in order: the
 //! distribution ([`OsRelease`]) first, then the OS package managers ([`Dpkg`], [`Apk`],
-//! [`Rpm`]), which record the files they own so later catalogers can skip them. A broken
+//! [`Rpm`]), which record the files they own so later catalogers can skip them, then the
+//! language ecosystems ([`lang`]: Python, npm, Go and Rust binaries, Cargo.lock, Java,
+//! Ruby, Composer, .NET). A broken
 //! metadata file becomes a warning in the [`kiln_types::Inventory`]; the run goes on.
 //! This crate never prints.
 
@@ -15,6 +17,7 @@ pub mod cataloger;
 pub mod dpkg;
 mod error;
 pub mod format;
+pub mod lang;
 pub mod license;
 mod os_release;
 pub mod read;
@@ -27,5 +30,13 @@ pub use catalog::{Catalog, target_info};
 pub use cataloger::{Cataloger, Context};
 pub use dpkg::Dpkg;
 pub use error::{Error, Result};
+pub use lang::binary::Binary;
+pub use lang::cargo::CargoLock;
+pub use lang::composer::Composer;
+pub use lang::dotnet::DotNet;
+pub use lang::java::Java;
+pub use lang::npm::Npm;
+pub use lang::python::Python;
+pub use lang::ruby::Ruby;
 pub use os_release::OsRelease;
 pub use rpm::Rpm;
