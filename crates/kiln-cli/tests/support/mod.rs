@@ -6,6 +6,8 @@
 )]
 #![expect(clippy::expect_used, reason = "test support fails loudly by design")]
 
+pub mod tools;
+
 use std::path::Path;
 use std::process::Command;
 

