@@ -42,6 +42,6 @@ fi
 
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
-cargo nextest run --workspace --locked --no-fail-fast
-# Doc tests are not run by nextest.
+# Doc tests are not run by nextest; they go first so the suite's summary closes the log.
 cargo test --workspace --locked --doc
+cargo nextest run --workspace --locked --no-fail-fast
