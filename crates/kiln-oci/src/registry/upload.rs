@@ -7,7 +7,8 @@
 use std::io::Read;
 
 use kiln_types::{Digest, ImageRef};
-use ureq::http::{Method, header};
+use ureq::Body;
+use ureq::http::{Method, Response, header};
 
 use super::Client;
 use super::manifest::content_length;
@@ -18,24 +19,19 @@ use crate::{Error, Result};
 impl Client {
     /// Whether `repo` has the blob (HEAD).
     pub fn blob_exists(&self, repo: &ImageRef, digest: &Digest) -> Result<bool> {
-        let what = blob_what(repo, digest);
-        let call = self.call(
-            Method::HEAD,
-            repo,
-            self.repo_url(repo, &format!("blobs/{digest}")),
-            &what,
-            false,
-        );
-        let response = self.send(&call)?;
-        if response.status().as_u16() == 404 {
-            return Ok(false);
-        }
-        self.check(response, &call, true)?;
-        Ok(true)
+        Ok(self.head_blob(repo, digest)?.is_some())
     }
 
     /// The size of the blob as the registry reports it (HEAD), or `None` if absent.
     pub fn blob_size(&self, repo: &ImageRef, digest: &Digest) -> Result<Option<u64>> {
+        Ok(self
+            .head_blob(repo, digest)?
+            .as_ref()
+            .and_then(content_length))
+    }
+
+    /// The registry's answer to HEAD on the blob, or `None` for a 404.
+    fn head_blob(&self, repo: &ImageRef, digest: &Digest) -> Result<Option<Response<Body>>> {
         let what = blob_what(repo, digest);
         let call = self.call(
             Method::HEAD,
@@ -48,8 +44,7 @@ impl Client {
         if response.status().as_u16() == 404 {
             return Ok(None);
         }
-        let response = self.check(response, &call, true)?;
-        Ok(content_length(&response))
+        Ok(Some(self.check(response, &call, true)?))
     }
 
     /// The blob's bytes as served, following redirects. Not verified here: wrap it in a
