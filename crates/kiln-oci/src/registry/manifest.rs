@@ -14,6 +14,20 @@ pub const MAX_MANIFEST: u64 = 16 << 20;
 /// Pages of a paginated listing followed at most.
 const MAX_PAGES: usize = 10_000;
 
+/// Reads a manifest-sized response body (at most [`MAX_MANIFEST`] bytes); `thing` says
+/// what was being read, for the error.
+pub(super) fn read_body(response: Response<Body>, what: &str, thing: &str) -> Result<Vec<u8>> {
+    response
+        .into_body()
+        .with_config()
+        .limit(MAX_MANIFEST)
+        .read_to_vec()
+        .map_err(|e| Error::Transport {
+            what: what.to_owned(),
+            reason: format!("reading {thing}: {e}"),
+        })
+}
+
 /// What a manifest push returned.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushedManifest {
@@ -24,32 +38,30 @@ pub struct PushedManifest {
 }
 
 impl Client {
+    /// A manifest request for `reference`, accepting every manifest type kiln reads.
+    fn manifest_call<'a>(
+        &self,
+        method: Method,
+        reference: &'a ImageRef,
+        what: &'a str,
+    ) -> super::client::Call<'a> {
+        let target = reference.manifest_reference();
+        let url = self.repo_url(reference, &format!("manifests/{target}"));
+        let mut call = self.call(method, reference, url, what, false);
+        call.headers
+            .push(("Accept", media_type::MANIFEST_TYPES.join(", ")));
+        call
+    }
+
     /// The manifest `reference` names, by digest when pinned (checked against it) or by
     /// tag (checked against `Docker-Content-Digest` when the registry sends one).
     pub fn get_manifest(&self, reference: &ImageRef) -> Result<RawManifest> {
         let what = reference.to_string();
-        let target = reference.manifest_reference();
-        let mut call = self.call(
-            Method::GET,
-            reference,
-            self.repo_url(reference, &format!("manifests/{target}")),
-            &what,
-            false,
-        );
-        call.headers
-            .push(("Accept", media_type::MANIFEST_TYPES.join(", ")));
+        let call = self.manifest_call(Method::GET, reference, &what);
         let response = self.fetch(&call, true)?;
         let content_type = content_type(&response);
         let claimed = header_digest(&response);
-        let bytes = response
-            .into_body()
-            .with_config()
-            .limit(MAX_MANIFEST)
-            .read_to_vec()
-            .map_err(|e| Error::Transport {
-                what: what.clone(),
-                reason: format!("reading the manifest: {e}"),
-            })?;
+        let bytes = read_body(response, &what, "the manifest")?;
         match reference.digest() {
             Some(expected) => {
                 RawManifest::verified(content_type.as_deref(), bytes, expected, &what)
@@ -75,16 +87,7 @@ impl Client {
     /// Falls back to a GET when the registry does not say the digest.
     pub fn head_manifest(&self, reference: &ImageRef) -> Result<Option<Descriptor>> {
         let what = reference.to_string();
-        let target = reference.manifest_reference();
-        let mut call = self.call(
-            Method::HEAD,
-            reference,
-            self.repo_url(reference, &format!("manifests/{target}")),
-            &what,
-            false,
-        );
-        call.headers
-            .push(("Accept", media_type::MANIFEST_TYPES.join(", ")));
+        let call = self.manifest_call(Method::HEAD, reference, &what);
         let response = self.send(&call)?;
         if response.status().as_u16() == 404 {
             return Ok(None);

@@ -6,7 +6,7 @@ use kiln_types::{Digest, ImageRef};
 use ureq::http::Method;
 
 use super::Client;
-use super::manifest::{MAX_MANIFEST, content_type, next_link};
+use super::manifest::{content_type, next_link, read_body};
 use crate::manifest::{Descriptor, ImageIndex, Parsed, RawManifest};
 use crate::media_type;
 use crate::{Error, Result};
@@ -70,15 +70,7 @@ impl Client {
                 .is_some_and(|v| v.split(',').any(|f| f.trim() == "artifactType"));
             let next = next_link(&response).map(|l| self.resolve(repo, &l));
             let declared = content_type(&response);
-            let bytes = response
-                .into_body()
-                .with_config()
-                .limit(MAX_MANIFEST)
-                .read_to_vec()
-                .map_err(|e| Error::Transport {
-                    what: what.clone(),
-                    reason: format!("reading the referrers index: {e}"),
-                })?;
+            let bytes = read_body(response, &what, "the referrers index")?;
             let index = parse_index(declared.as_deref(), bytes, &what)?;
             found.extend(
                 index
