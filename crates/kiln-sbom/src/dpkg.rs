@@ -6,7 +6,7 @@
 //! A package's layer is the layer that last wrote its `.list` file (dpkg rewrites it when
 //! it installs or upgrades the package), or the layer of its status entry without one.
 
-pub mod control;
+pub use kiln_debian::control;
 mod copyright;
 
 use std::collections::HashMap;

@@ -22,6 +22,8 @@ pub struct DebSpec {
     pub files: Vec<(String, Vec<u8>)>,
     /// `/usr/share/doc/<name>/copyright` content.
     pub copyright: Option<String>,
+    /// Further control fields in order, e.g. (`Depends`, `libc6 (>= 2.36)`).
+    pub fields: Vec<(String, String)>,
 }
 
 impl DebSpec {
@@ -34,7 +36,14 @@ impl DebSpec {
             multi_arch_same: false,
             files: Vec::new(),
             copyright: None,
+            fields: Vec::new(),
         }
+    }
+
+    /// Adds a control field such as `Depends`, `Pre-Depends`, `Provides` or `Essential`.
+    pub fn field(mut self, name: &str, value: &str) -> DebSpec {
+        self.fields.push((name.to_owned(), value.to_owned()));
+        self
     }
 
     pub fn source(mut self, source: &str) -> DebSpec {
@@ -71,6 +80,9 @@ impl DebSpec {
         }
         if self.multi_arch_same {
             control.push_str("Multi-Arch: same\n");
+        }
+        for (name, value) in &self.fields {
+            control.push_str(&format!("{name}: {value}\n"));
         }
         control.push_str(&format!(
             "Description: {} for kiln tests\n A package built by the test suite.\n .\n Second paragraph.\n",
