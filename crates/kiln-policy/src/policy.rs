@@ -66,6 +66,12 @@ impl Policy {
     }
 
     fn new(name: &str, origin: Origin, modules: Vec<(String, String)>) -> Result<Policy> {
+        if modules.is_empty() {
+            return Err(PolicyError::Syntax {
+                location: name.to_owned(),
+                message: "no Rego module".to_owned(),
+            });
+        }
         let mut engine = regorus::Engine::new();
         let mut package = String::new();
         for (i, (file, source)) in modules.iter().enumerate() {
@@ -75,6 +81,19 @@ impl Policy {
             if i == 0 {
                 package = pkg;
             }
+        }
+        let own = &modules[0].0;
+        match engine.has_declared_rule_rooted_at(own, "deny") {
+            Ok(true) => {}
+            Ok(false) => {
+                return Err(PolicyError::Syntax {
+                    location: own.clone(),
+                    message:
+                        "the policy declares no `deny` rule (a policy denies through a `deny` set)"
+                            .to_owned(),
+                });
+            }
+            Err(e) => return Err(syntax_error(own, &e.to_string())),
         }
         let policy = Policy {
             name: name.to_owned(),
