@@ -65,6 +65,8 @@ pub enum Command {
     Scan(crate::commands::scan::ScanArgs),
     /// Write OpenVEX statements from a triage file.
     Vex(crate::commands::vex::VexArgs),
+    /// Decide whether an image may run: Rego policies over its evidence.
+    Policy(crate::commands::policy::PolicyArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -7,6 +7,7 @@ mod db;
 mod files;
 mod inspect;
 pub(crate) mod key;
+pub(crate) mod policy;
 mod sbom;
 pub(crate) mod scan;
 pub(crate) mod sign;
@@ -36,6 +37,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Db(a) => db::run(a, &args.global),
         Command::Scan(a) => scan::run(a, &args.global),
         Command::Vex(a) => vex::run(a, &args.global),
+        Command::Policy(a) => policy::run(a, &args.global),
     }
 }
 

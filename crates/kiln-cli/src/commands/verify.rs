@@ -1,6 +1,7 @@
 //! `kiln verify REF --key PUB...`: finds the image's signatures and attestations (legacy
 //! tags and bundle referrers), verifies them, and prints the verified payloads. Exit 1
-//! when nothing verifies.
+//! when nothing verifies. With `--policy FILE`/`--preset NAME`, the policies are then
+//! evaluated over the image's evidence (see `kiln policy eval`); exit 1 when they deny.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -40,6 +41,15 @@ pub struct VerifyArgs {
     pub format: VerifyFormat,
     #[command(flatten)]
     pub registry: RegistryArgs,
+    /// Policies to evaluate over the image's evidence after the signatures verify.
+    #[command(flatten)]
+    pub policy: super::policy::PolicySelection,
+    /// The advisory database for the evidence (default: the local one, if it exists).
+    #[arg(long, env = "KILN_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+    /// A VEX document applied to the evidence's findings; repeatable.
+    #[arg(long = "vex", value_name = "FILE")]
+    pub vex: Vec<PathBuf>,
 }
 
 fn kind_name(kind: EvidenceKind) -> &'static str {
@@ -64,6 +74,9 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .transpose()
         .context("--type")?;
     let keys = super::key::read_key_set(&args.key)?;
+    // Policies load before anything is fetched: a broken policy fails first.
+    let policies = args.policy.load()?;
+    let params = args.policy.params()?;
     let (client, reference) = super::key::registry_image(&args.reference, &args.registry)?;
     let image = ResolvedImage::resolve(&client, &reference)?;
     let options = VerifyOptions {
@@ -84,6 +97,28 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode> {
             outcome.rejected.len()
         ),
     );
+    let decision = if args.policy.is_empty() {
+        None
+    } else {
+        let sources = super::policy::EvidenceSources {
+            key: args.key.clone(),
+            db: args.db.clone(),
+            vex: args.vex.clone(),
+            platform: None,
+            registry: args.registry.clone(),
+        };
+        // A --type filter narrowed the outcome; the evidence needs every attestation.
+        let outcome = options.predicate.is_none().then_some(&outcome);
+        let evidence =
+            super::policy::gather_verified(&args.reference, &sources, &keys, outcome, global)?;
+        let decision = kiln_policy::decide(&policies, &evidence, &params, args.policy.mode())?;
+        if !global.quiet {
+            let mut err = std::io::stderr().lock();
+            let _ =
+                std::io::Write::write_all(&mut err, super::policy::render(&decision).as_bytes());
+        }
+        Some(decision)
+    };
     match args.format {
         VerifyFormat::Text => {
             let mut out = String::new();
@@ -120,13 +155,20 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode> {
                     })
                 })
                 .collect();
-            output::json(&serde_json::json!({
+            let mut doc = serde_json::json!({
                 "image": reference.name(),
                 "digest": image.digest().to_string(),
                 "verified": verified,
                 "rejected": rejected,
-            }))?;
+            });
+            if let Some(d) = &decision {
+                doc["policy"] = serde_json::to_value(d)?;
+            }
+            output::json(&doc)?;
         }
     }
-    Ok(ExitCode::SUCCESS)
+    match &decision {
+        Some(d) => super::policy::gate(d),
+        None => Ok(ExitCode::SUCCESS),
+    }
 }
