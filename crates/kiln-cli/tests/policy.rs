@@ -382,3 +382,316 @@ fn cve_sla_decides_by_age_with_vex_and_parameters() {
         run.stderr
     );
 }
+
+/// A registry with `good` at app:1 and `bad` at bad:1, two key pairs (`kiln`, `other`),
+/// and a directory to run kiln in.
+struct Signed {
+    registry: TestRegistry,
+    dir: tempfile::TempDir,
+}
+
+impl Signed {
+    fn new() -> Signed {
+        let registry = TestRegistry::start();
+        let dir = tempfile::tempdir().unwrap();
+        let world = Signed { registry, dir };
+        for (name, image) in [("app", good_image()), ("bad", bad_image())] {
+            let source = layout(world.dir.path(), name, image);
+            world.kiln(&["copy", &source, &world.image(name)]).ok();
+        }
+        world.kiln(&["key", "generate"]).ok();
+        world
+            .kiln(&["key", "generate", "--output-prefix", "other"])
+            .ok();
+        world
+    }
+
+    fn kiln(&self, args: &[&str]) -> Run {
+        kiln_in(self.dir.path(), args)
+    }
+
+    fn image(&self, name: &str) -> String {
+        format!("{}/{name}:1", self.registry.host())
+    }
+
+    fn write(&self, name: &str, value: &serde_json::Value) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, value.to_string()).unwrap();
+        s(&path)
+    }
+
+    /// The id of the key in `pub_file`, as the evidence lists it.
+    fn key_id(&self, pub_file: &str) -> String {
+        let run = self.kiln(&["policy", "evidence", &self.image("app"), "--key", pub_file]);
+        let doc: serde_json::Value = serde_json::from_str(run.ok()).unwrap();
+        doc["verification"]["trusted_keys"][0]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+}
+
+fn provenance(dependency_digest: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({
+        "buildDefinition": {
+            "buildType": "https://builder.test/kiln/build/v1",
+            "externalParameters": {"spec": "image.yaml"},
+            "resolvedDependencies": [
+                {"uri": "pkg:deb/debian/libfoo1@1.0-1", "digest": dependency_digest},
+                {"uri": "git+https://source.test/app", "digest": {"gitCommit": "0123456789abcdef0123456789abcdef01234567"}}
+            ]
+        },
+        "runDetails": {"builder": {"id": BUILDER}, "metadata": {"invocationId": "run-1"}}
+    })
+}
+
+#[test]
+fn signed_sbom_and_slsa_presets_over_a_registry() {
+    let w = Signed::new();
+    let app = w.image("app");
+    let eval = |extra: &[&str]| {
+        let mut args = vec!["policy", "eval", app.as_str(), "--key", "kiln.pub"];
+        args.extend_from_slice(extra);
+        w.kiln(&args)
+    };
+
+    // Nothing signed yet: every preset that needs signatures denies.
+    let run = eval(&["--preset", "signed"]);
+    assert!(
+        denied(&run).contains("signed/allowed-key"),
+        "{}",
+        run.stdout
+    );
+
+    w.kiln(&["sign", &app, "--key", "kiln.key"]).ok();
+    eval(&["--preset", "signed"]).ok();
+    // Verified with another key, the signature is no signature.
+    let run = w.kiln(&[
+        "policy",
+        "eval",
+        &app,
+        "--key",
+        "other.pub",
+        "--preset",
+        "signed",
+    ]);
+    assert!(denied(&run).contains("signed/allowed-key"));
+    // Narrowed to a key that did not sign.
+    let other_id = w.key_id("other.pub");
+    let run = w.kiln(&[
+        "policy",
+        "eval",
+        &app,
+        "--key",
+        "kiln.pub",
+        "--key",
+        "other.pub",
+        "--preset",
+        "signed",
+        "--param",
+        &format!("allowed_keys=[\"{other_id}\"]"),
+    ]);
+    denied(&run);
+
+    // SBOM: the image's own SBOM, attested, matches; another image's does not.
+    let run = eval(&["--preset", "sbom"]);
+    assert!(denied(&run).contains("sbom/present"), "{}", run.stdout);
+    let bad_sbom = w.dir.path().join("bad-sbom.json");
+    w.kiln(&[
+        "sbom",
+        &w.image("bad"),
+        "-f",
+        "spdx-json",
+        "-o",
+        &s(&bad_sbom),
+    ])
+    .ok();
+    let mut doc: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&bad_sbom).unwrap()).unwrap();
+    // Another image's SBOM with one package more than this image has.
+    let mut extra = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "libfoo1")
+        .unwrap()
+        .clone();
+    extra["versionInfo"] = serde_json::json!("2.0-1");
+    extra["SPDXID"] = serde_json::json!("SPDXRef-Package-extra");
+    extra["name"] = serde_json::json!("libbar1");
+    if let Some(refs) = extra["externalRefs"].as_array_mut() {
+        for r in refs {
+            if r["referenceType"] == "purl" {
+                r["referenceLocator"] = serde_json::json!("pkg:deb/debian/libbar1@2.0-1");
+            }
+        }
+    }
+    doc["packages"].as_array_mut().unwrap().push(extra);
+    let wrong = w.write("wrong-sbom.json", &doc);
+    w.kiln(&[
+        "attest",
+        &app,
+        "--type",
+        "spdx",
+        "--predicate",
+        &wrong,
+        "--key",
+        "kiln.key",
+    ])
+    .ok();
+    let run = eval(&["--preset", "sbom", "-f", "json"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let decision: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let d = &decision["policies"][0]["denials"][0];
+    assert_eq!(d["rule"], "sbom/matches-image", "{decision}");
+    assert_eq!(
+        d["evidence"][0]["sbom"]["extra"][0], "pkg:deb/debian/libbar1@2.0-1",
+        "{d}"
+    );
+
+    let sbom = w.dir.path().join("sbom.json");
+    w.kiln(&["sbom", &app, "-f", "spdx-json", "-o", &s(&sbom)])
+        .ok();
+    w.kiln(&[
+        "attest",
+        &app,
+        "--type",
+        "spdx",
+        "--predicate",
+        &s(&sbom),
+        "--key",
+        "kiln.key",
+    ])
+    .ok();
+    eval(&["--preset", "sbom"]).ok();
+
+    // SLSA: provenance signed by the tenant key passes L2, not L3 with a platform key.
+    let builders = format!("allowed_builders=[\"{BUILDER}\"]");
+    let run = eval(&["--preset", "slsa-build-l2", "--param", &builders]);
+    assert!(denied(&run).contains("slsa/provenance"), "{}", run.stdout);
+    let unpinned = w.write("unpinned.json", &provenance(serde_json::json!({})));
+    w.kiln(&[
+        "attest",
+        &app,
+        "--type",
+        "slsa",
+        "--predicate",
+        &unpinned,
+        "--key",
+        "kiln.key",
+    ])
+    .ok();
+    let run = eval(&["--preset", "slsa-build-l2", "--param", &builders]);
+    let out = denied(&run);
+    assert!(
+        out.contains("slsa/pinned") && out.contains("pkg:deb/debian/libfoo1@1.0-1"),
+        "{out}"
+    );
+
+    let pinned = w.write(
+        "pinned.json",
+        &provenance(serde_json::json!({"sha256": "ab".repeat(32)})),
+    );
+    w.kiln(&[
+        "attest",
+        &app,
+        "--type",
+        "slsa",
+        "--predicate",
+        &pinned,
+        "--key",
+        "kiln.key",
+    ])
+    .ok();
+    eval(&["--preset", "slsa-build-l2", "--param", &builders]).ok();
+    let run = eval(&[
+        "--preset",
+        "slsa-build-l2",
+        "--param",
+        "allowed_builders=[\"https://other.test\"]",
+    ]);
+    assert!(denied(&run).contains("slsa/builder"));
+
+    let kiln_id = w.key_id("kiln.pub");
+    let run = eval(&[
+        "--preset",
+        "slsa-build-l3",
+        "--param",
+        &builders,
+        "--param",
+        &format!("builder_keys=[\"{other_id}\"]"),
+    ]);
+    assert!(
+        denied(&run).contains("slsa-l3/platform-signed"),
+        "{}",
+        run.stdout
+    );
+    eval(&[
+        "--preset",
+        "slsa-build-l3",
+        "--param",
+        &builders,
+        "--param",
+        &format!("builder_keys=[\"{kiln_id}\"]"),
+    ])
+    .ok();
+
+    // All four together, all-of.
+    eval(&[
+        "--preset",
+        "signed",
+        "--preset",
+        "sbom",
+        "--preset",
+        "slsa-build-l2",
+        "--preset",
+        "hardened",
+        "--param",
+        &builders,
+    ])
+    .ok();
+}
+
+#[test]
+fn verify_evaluates_policies_after_the_signatures() {
+    let w = Signed::new();
+    let (app, bad) = (w.image("app"), w.image("bad"));
+    w.kiln(&["sign", &app, "--key", "kiln.key"]).ok();
+    w.kiln(&["sign", &bad, "--key", "kiln.key"]).ok();
+
+    let run = w.kiln(&[
+        "verify", &app, "--key", "kiln.pub", "--preset", "hardened", "--preset", "signed",
+    ]);
+    assert!(
+        !run.ok().is_empty(),
+        "the verified payloads are still printed"
+    );
+    assert!(run.stderr.contains("ALLOWED"), "{}", run.stderr);
+
+    let run = w.kiln(&["verify", &bad, "--key", "kiln.pub", "--preset", "hardened"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("hardened/no-shell"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("error: policy denied"),
+        "{}",
+        run.stderr
+    );
+
+    let run = w.kiln(&[
+        "verify", &bad, "--key", "kiln.pub", "--preset", "hardened", "-f", "json", "-q",
+    ]);
+    assert_eq!(run.code, 1);
+    let doc: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(doc["policy"]["allowed"], false);
+    assert_eq!(doc["verified"].as_array().map(Vec::len), Some(2), "{doc}");
+
+    // A broken policy is an error before anything is fetched; a failed signature check
+    // stays exit 1 without evaluating anything.
+    let bad_policy = w.write("p.json", &serde_json::json!(0));
+    std::fs::write(&bad_policy, "package p\ndeny contains if\n").unwrap();
+    w.kiln(&["verify", &app, "--key", "kiln.pub", "--policy", &bad_policy])
+        .fails_with(&[&format!("{bad_policy}:2:")]);
+    let run = w.kiln(&["verify", &app, "--key", "other.pub", "--preset", "hardened"]);
+    assert_eq!(run.code, 1);
+    assert!(!run.stderr.contains("policy denied"), "{}", run.stderr);
+}
