@@ -2,6 +2,11 @@
 //! resolution, shells, package managers and setuid files found through links and layers,
 //! and the `hardened` preset deciding over the result.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on a broken fixture"
+)]
+
 use std::path::Path;
 
 use jiff::Timestamp;

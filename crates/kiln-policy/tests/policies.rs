@@ -2,6 +2,11 @@
 //! entry may take, and all-of/any-of truth tables over real evaluated policies,
 //! empty sets included.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on a broken fixture"
+)]
+
 use kiln_policy::{Evidence, Mode, Policy, PolicyError, decide};
 use proptest::prelude::*;
 use serde_json::json;
@@ -122,7 +127,13 @@ fn params_reach_policies_as_data_params() {
         "package t\ndeny contains sprintf(\"limit %v\", [data.params.limit]) if data.params.limit > 3\n",
     )
     .unwrap();
-    let deny = decide(&[p.clone()], &evidence(), &json!({"limit": 4}), Mode::AllOf).unwrap();
+    let deny = decide(
+        std::slice::from_ref(&p),
+        &evidence(),
+        &json!({"limit": 4}),
+        Mode::AllOf,
+    )
+    .unwrap();
     assert!(!deny.allowed);
     assert_eq!(deny.denials().next().unwrap().1.reason, "limit 4");
     let allow = decide(&[p], &evidence(), &json!({"limit": 2}), Mode::AllOf).unwrap();

@@ -1,6 +1,11 @@
 //! Every preset over hand-written evidence documents: one that passes, and one mutation
 //! per rule that trips exactly that rule, with the evidence behind it.
 
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on a broken fixture"
+)]
+
 use kiln_policy::{Evidence, Mode, Policy, decide};
 use serde_json::{Value, json};
 
