@@ -203,6 +203,21 @@ proptest! {
     }
 
     #[test]
+    fn evidence_reading_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+        let _ = Evidence::from_json("fuzz", &bytes);
+    }
+
+    #[test]
+    fn user_resolution_never_panics(user in "\\PC{0,40}", passwd in "\\PC{0,200}") {
+        let u = kiln_policy::evidence::image::resolve_user(&user, Some(&passwd));
+        // An unset user is root; a uid is only claimed when it was found.
+        if user.trim().is_empty() {
+            prop_assert_eq!(u.uid, Some(0));
+        }
+        prop_assert_eq!(u.uid.is_none(), u.resolved_by == "unresolved");
+    }
+
+    #[test]
     fn policy_loading_never_panics(source in "\\PC{0,200}") {
         let _ = Policy::from_source("fuzz.rego", &source);
     }
