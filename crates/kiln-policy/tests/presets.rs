@@ -408,3 +408,28 @@ fn cve_sla_trips_each_rule() {
     };
     assert_eq!(rules("cve-sla", &fixed_now), ["cve-sla/critical-high"]);
 }
+
+/// The rule codes documented in docs/policy/presets.md are exactly those the presets use.
+#[test]
+fn documented_rule_codes_match_the_presets() {
+    let doc = std::fs::read_to_string(format!(
+        "{}/../../docs/policy/presets.md",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let codes = |text: &str, open: &str, close: char| -> std::collections::BTreeSet<String> {
+        text.split(open)
+            .skip(1)
+            .filter_map(|rest| rest.split(close).next())
+            .filter(|code| code.contains('/') && !code.contains(' ') && !code.starts_with("sha"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let documented = codes(&doc, "| `", '`');
+    let mut used = std::collections::BTreeSet::new();
+    for p in kiln_policy::preset::PRESETS {
+        used.extend(codes(&p.text(), "\"rule\": \"", '"'));
+    }
+    assert!(used.len() >= 20, "{used:?}");
+    assert_eq!(documented, used);
+}
