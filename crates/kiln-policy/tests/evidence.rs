@@ -26,6 +26,7 @@ fn build(dir: &Path, image: ImageBuilder) -> Evidence {
         vex: &[],
         signatures: Signatures::Skip,
         now: "2026-01-31T00:00:00Z".parse::<Timestamp>().unwrap(),
+        first_seen: None,
     };
     builder::build(&name, &target, &OpenOptions::default(), &sources).unwrap()
 }
@@ -170,4 +171,80 @@ fn a_root_alias_and_a_shell_removed_in_a_later_layer() {
     // The document round-trips through its JSON form.
     let again = Evidence::from_json("again", &ev.to_json()).unwrap();
     assert_eq!(again, ev);
+}
+
+/// An OSV record for source package `foo` in Debian 12, fixed in 1.0-2; the CVE alias
+/// carries the earlier publication date.
+const DEBIAN_RECORD: &str = r#"{"id": "DEBIAN-CVE-2025-1", "aliases": ["CVE-2025-1"], "modified": "2025-06-01T00:00:00Z",
+  "published": "2025-06-01T00:00:00Z",
+  "severity": [{"type": "CVSS_V3", "score": "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:N"}],
+  "affected": [{"package": {"ecosystem": "Debian:12", "name": "foo"},
+    "ranges": [{"type": "ECOSYSTEM", "events": [{"introduced": "0"}, {"fixed": "1.0-2"}]}]}]}"#;
+
+const CVE_RECORD: &str = r#"{"id": "CVE-2025-1", "modified": "2025-05-01T00:00:00Z", "published": "2025-05-01T00:00:00Z"}"#;
+
+#[test]
+fn findings_are_dated_from_publication_or_first_sighting() {
+    let dir = tempfile::tempdir().unwrap();
+    let db_path = dir.path().join("db.sqlite");
+    let sources = [
+        kiln_vuln::import::read_bytes("debian.json", DEBIAN_RECORD.as_bytes().to_vec()),
+        kiln_vuln::import::read_bytes("cve.json", CVE_RECORD.as_bytes().to_vec()),
+    ];
+    kiln_vuln::db::import(&db_path, &sources, &kiln_vuln::ImportOptions::default()).unwrap();
+    let database = kiln_vuln::Database::open(&db_path).unwrap();
+    let status = b"Package: libfoo1\nStatus: install ok installed\nArchitecture: amd64\nSource: foo\nVersion: 1.0-1\n\n";
+    let image = ImageBuilder::new().layer(
+        base()
+            .dir("/var")
+            .dir("/var/lib")
+            .dir("/var/lib/dpkg")
+            .file("/var/lib/dpkg/status", status, 0o644),
+        Compression::Gzip,
+    );
+    image.write_layout(&dir.path().join("img"), "1");
+    let name = format!("oci:{}:1", dir.path().join("img").display());
+    let target = Target::parse(&name).unwrap();
+    let now: Timestamp = "2025-06-11T00:00:00Z".parse().unwrap();
+    let mut sources = Sources {
+        database: Some(&database),
+        vex: &[],
+        signatures: Signatures::Skip,
+        now,
+        first_seen: None,
+    };
+    let ev = builder::build(&name, &target, &OpenOptions::default(), &sources).unwrap();
+    assert!(ev.vulnerabilities.scanned);
+    assert!(
+        !ev.vulnerabilities.findings.is_empty(),
+        "{:?} {:?}",
+        ev.sbom,
+        ev.vulnerabilities
+    );
+    let f = &ev.vulnerabilities.findings[0];
+    assert_eq!(f.package.name, "libfoo1");
+    // AV:N/AC:L/PR:N/UI:N/C:H/I:H/A:N scores 9.1.
+    assert_eq!(f.rating.as_deref(), Some("critical"));
+    assert!(f.fixable);
+    // The alias was published a month before the Debian record: 41 days.
+    assert_eq!(f.published.as_deref(), Some("2025-05-01T00:00:00Z"));
+    assert_eq!(f.age_days, Some(41));
+    let cve_sla = Policy::preset("cve-sla").unwrap();
+    let d = decide(
+        std::slice::from_ref(&cve_sla),
+        &ev,
+        &serde_json::json!({}),
+        Mode::AllOf,
+    )
+    .unwrap();
+    assert_eq!(d.denials().next().unwrap().1.rule, "cve-sla/critical-high");
+
+    // Seen here only three days ago: within the SLA.
+    let seen =
+        std::collections::BTreeMap::from([(f.id.clone(), "2025-06-08T00:00:00Z".to_owned())]);
+    sources.first_seen = Some(&seen);
+    let ev = builder::build(&name, &target, &OpenOptions::default(), &sources).unwrap();
+    assert_eq!(ev.vulnerabilities.findings[0].age_days, Some(3));
+    let d = decide(&[cve_sla], &ev, &serde_json::json!({}), Mode::AllOf).unwrap();
+    assert!(d.allowed, "{d:#?}");
 }

@@ -250,6 +250,7 @@ pub fn gather(target: &str, sources: &EvidenceSources, global: &GlobalArgs) -> R
         vex: &vex,
         signatures: Signatures::Lookup(&keys),
         now: jiff::Timestamp::now(),
+        first_seen: None,
     };
     Ok(builder::build(target, &parsed, &options, &sources)?)
 }
@@ -275,6 +276,7 @@ pub fn gather_verified(
         vex: &vex,
         signatures,
         now: jiff::Timestamp::now(),
+        first_seen: None,
     };
     Ok(builder::build(target, &parsed, &options, &sources)?)
 }

@@ -2,6 +2,8 @@
 //! (capturing what the catalogers and the user lookup need), then the file facts, the
 //! inventory, the vulnerability scan, and the verified signatures.
 
+use std::collections::BTreeMap;
+
 use jiff::Timestamp;
 use kiln_attest::cosign::ResolvedImage;
 use kiln_attest::cosign::read::{self, ImageVerification, VerifyOptions};
@@ -42,6 +44,9 @@ pub struct Sources<'a> {
     pub signatures: Signatures<'a>,
     /// The time the document is made at; finding ages count to it.
     pub now: Timestamp,
+    /// When each vulnerability (by id) was first seen in this image (RFC 3339), for
+    /// callers that track it; ages count from it instead of the publication date.
+    pub first_seen: Option<&'a BTreeMap<String, String>>,
 }
 
 /// Opens `target` (named `name` as the user wrote it) and assembles its evidence.
@@ -112,7 +117,9 @@ fn assemble_inner(
     let passwd = fs.read_resolved(image::PASSWD);
     let image_facts = image::facts(image, name, passwd);
     let vulnerabilities = match sources.database {
-        Some(db) => super::vulns::facts(db, &inventory, sources.vex, sources.now)?,
+        Some(db) => {
+            super::vulns::facts(db, &inventory, sources.vex, sources.now, sources.first_seen)?
+        }
         None => VulnFacts {
             vex: sources.vex.iter().map(|(n, _)| n.clone()).collect(),
             ..VulnFacts::default()

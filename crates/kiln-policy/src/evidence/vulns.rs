@@ -2,7 +2,7 @@
 //! when it was published (the earliest `published` of the records that matched and of
 //! the vulnerability's aliases) and how many whole days old it is.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::Timestamp;
 use kiln_types::Inventory;
@@ -12,12 +12,13 @@ use super::{FindingFacts, PackageFacts, VulnFacts};
 use crate::Result;
 
 /// Scans `inventory` in `database`, applies `vex` (named documents), and dates every
-/// finding relative to `now`.
+/// finding relative to `now`, from `first_seen` (by vulnerability id) where given.
 pub fn facts(
     database: &Database,
     inventory: &Inventory,
     vex: &[(String, VexDocument)],
     now: Timestamp,
+    first_seen: Option<&BTreeMap<String, String>>,
 ) -> Result<VulnFacts> {
     let mut report = kiln_vuln::scan(database, inventory)?;
     let docs: Vec<VexDocument> = vex.iter().map(|(_, d)| d.clone()).collect();
@@ -29,7 +30,8 @@ pub fn facts(
     let mut findings = Vec::with_capacity(report.findings.len());
     for f in &report.findings {
         let published = dates.published(f)?;
-        findings.push(finding(f, published, None, now));
+        let seen = first_seen.and_then(|m| m.get(&f.id)).cloned();
+        findings.push(finding(f, published, seen, now));
     }
     Ok(VulnFacts {
         scanned: true,
