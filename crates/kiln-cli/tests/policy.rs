@@ -695,3 +695,43 @@ fn verify_evaluates_policies_after_the_signatures() {
     assert_eq!(run.code, 1);
     assert!(!run.stderr.contains("policy denied"), "{}", run.stderr);
 }
+
+/// The decision table for people, over a stored evidence document, as a snapshot.
+#[test]
+fn the_decision_table_reads_well() {
+    let dir = tempfile::tempdir().unwrap();
+    let evidence = serde_json::json!({
+        "schema": "kiln.dev/evidence/v1",
+        "generated": "2026-01-31T00:00:00Z",
+        "image": {
+            "reference": "registry.test/app:1", "digest": format!("sha256:{}", "a".repeat(64)),
+            "manifest_digest": format!("sha256:{}", "a".repeat(64)),
+            "platform": "linux/amd64", "created": null, "layers": 1,
+            "config": {"user": "", "entrypoint": ["/app"], "cmd": [], "env": [], "labels": {},
+                       "working_dir": "", "exposed_ports": []},
+            "user": {"name": "", "uid": 0, "gid": 0, "resolved_by": "default"}
+        },
+        "files": {"count": 3, "package_managers": [], "setgid": [],
+                  "shells": [{"path": "/bin/sh", "name": "sh", "kind": "shell", "target": null}],
+                  "setuid": [{"path": "/usr/bin/su", "mode": "4755", "uid": 0, "gid": 0}]},
+        "sbom": {"distro": null, "count": 0, "packages": []},
+        "vulnerabilities": {"scanned": false, "database": null, "vex": [], "findings": [], "warnings": []},
+        "verification": {"checked": false, "trusted_keys": [], "note": "no trusted keys were given", "rejected": []},
+        "signatures": [], "attestations": [], "provenance": []
+    });
+    let file = dir.path().join("evidence.json");
+    std::fs::write(&file, evidence.to_string()).unwrap();
+    let run = kiln(&[
+        "policy",
+        "eval",
+        "--evidence",
+        &s(&file),
+        "--preset",
+        "hardened",
+        "--preset",
+        "signed",
+        "--any-of",
+    ]);
+    assert_eq!(run.code, 1);
+    insta::assert_snapshot!(run.stdout);
+}

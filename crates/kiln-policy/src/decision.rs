@@ -61,7 +61,10 @@ impl Decision {
         let flags: Vec<bool> = outcomes.iter().map(|o| o.allowed).collect();
         let allowed = combine(mode, &flags);
         let denied = flags.iter().filter(|a| !**a).count();
-        let rules: usize = outcomes.iter().map(|o| o.denials.len()).sum();
+        let rules = match outcomes.iter().map(|o| o.denials.len()).sum::<usize>() {
+            1 => "1 rule".to_owned(),
+            n => format!("{n} rules"),
+        };
         let summary = match (allowed, outcomes.is_empty(), mode) {
             (_, true, _) => "no policy to decide by: denied".to_owned(),
             (true, _, Mode::AllOf) => format!("allowed: all {} policies allow", outcomes.len()),
@@ -71,11 +74,11 @@ impl Decision {
                 outcomes.len()
             ),
             (false, _, Mode::AllOf) => format!(
-                "denied: {denied} of {} policies deny ({rules} rule(s))",
+                "denied: {denied} of {} policies deny ({rules})",
                 outcomes.len()
             ),
             (false, _, Mode::AnyOf) => format!(
-                "denied: none of {} policies allows ({rules} rule(s))",
+                "denied: none of {} policies allows ({rules})",
                 outcomes.len()
             ),
         };

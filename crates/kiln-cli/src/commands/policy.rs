@@ -318,12 +318,15 @@ pub fn render(decision: &Decision) -> String {
     } else {
         "DENIED"
     };
+    let why = decision
+        .summary
+        .split_once(": ")
+        .map_or(decision.summary.as_str(), |(_, why)| why);
     let _ = writeln!(
         text,
-        "{verdict} {} ({})\n{} ({})",
+        "{verdict} {} ({})\n{}: {why}",
         decision.image,
         decision.digest,
-        decision.summary,
         decision.mode.as_str()
     );
     for outcome in &decision.policies {
