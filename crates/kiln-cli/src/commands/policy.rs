@@ -255,15 +255,16 @@ pub fn gather(target: &str, sources: &EvidenceSources, global: &GlobalArgs) -> R
     Ok(builder::build(target, &parsed, &options, &sources)?)
 }
 
-/// The evidence of a registry image whose signatures `kiln verify` already verified.
+/// The evidence of a registry image whose signatures `kiln verify` already verified;
+/// `target` is pinned to the digest that was verified, `name` is what the user wrote.
 pub fn gather_verified(
-    target: &str,
+    name: &str,
+    target: &kiln_oci::Target,
     sources: &EvidenceSources,
     keys: &KeySet,
     outcome: Option<&kiln_attest::cosign::read::ImageVerification>,
     global: &GlobalArgs,
 ) -> Result<Evidence> {
-    let parsed = super::parse_target(target)?;
     let options = super::open_options(None, &sources.registry)?;
     let database = open_database(sources, global)?;
     let vex = read_vex(&sources.vex)?;
@@ -278,7 +279,7 @@ pub fn gather_verified(
         now: jiff::Timestamp::now(),
         first_seen: None,
     };
-    Ok(builder::build(target, &parsed, &options, &sources)?)
+    Ok(builder::build(name, target, &options, &sources)?)
 }
 
 /// The database given, or the default one if it exists; none with a warning otherwise.

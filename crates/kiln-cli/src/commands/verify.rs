@@ -109,8 +109,18 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode> {
         };
         // A --type filter narrowed the outcome; the evidence needs every attestation.
         let outcome = options.predicate.is_none().then_some(&outcome);
-        let evidence =
-            super::policy::gather_verified(&args.reference, &sources, &keys, outcome, global)?;
+        // The evidence is read from the digest that verified, not the tag again.
+        let pinned = kiln_oci::Target::Registry {
+            reference: reference.with_digest(image.digest().clone()),
+        };
+        let evidence = super::policy::gather_verified(
+            &args.reference,
+            &pinned,
+            &sources,
+            &keys,
+            outcome,
+            global,
+        )?;
         let decision = kiln_policy::decide(&policies, &evidence, &params, args.policy.mode())?;
         if !global.quiet {
             let mut err = std::io::stderr().lock();

@@ -67,7 +67,10 @@ pub fn build(
         let signed = match target {
             Target::Registry { reference } if !keys.is_empty() => {
                 let client = Client::new(options.registry.clone())?;
-                let resolved = ResolvedImage::resolve(&client, reference)?;
+                // Pinned to the digest the evidence was read from: a tag moved meanwhile
+                // must not lend its signatures to this image.
+                let pinned = reference.with_digest(image.root.digest.clone());
+                let resolved = ResolvedImage::resolve(&client, &pinned)?;
                 let verify = VerifyOptions {
                     threshold: 1,
                     predicate: None,
