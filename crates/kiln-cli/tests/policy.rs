@@ -636,6 +636,30 @@ fn signed_sbom_and_slsa_presets_over_a_registry() {
     ])
     .ok();
 
+    // `kiln verify --type slsa` narrows what it prints, not the evidence: the SBOM
+    // attestation still counts for the sbom preset.
+    let run = w.kiln(&[
+        "verify",
+        &app,
+        "--key",
+        "kiln.pub",
+        "--type",
+        "slsa",
+        "--preset",
+        "slsa-build-l2",
+        "--preset",
+        "sbom",
+        "--param",
+        &builders,
+    ]);
+    assert!(run.ok().contains("https://slsa.dev/provenance/v1"));
+    assert!(
+        !run.stdout.contains("https://spdx.dev/Document"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stderr.contains("ALLOWED"), "{}", run.stderr);
+
     // All four together, all-of.
     eval(&[
         "--preset",
