@@ -47,7 +47,8 @@ pub fn is_dockerfile(path: &str) -> bool {
     let lower = name.to_ascii_lowercase();
     lower == "dockerfile"
         || lower == "containerfile"
-        || lower.starts_with("dockerfile.")
+        || name.starts_with("Dockerfile.")
+        || name.starts_with("Containerfile.")
         || lower.ends_with(".dockerfile")
         || lower.ends_with(".containerfile")
 }
@@ -174,6 +175,26 @@ pub fn logical_lines(text: &str) -> Vec<(usize, String)> {
     out
 }
 
+/// Splits `line` at `sep` where it is outside single and double quotes.
+fn unquoted_split(line: &str, sep: char) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut quote = None;
+    let mut start = 0;
+    for (i, c) in line.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, c) if c == sep => {
+                out.push(&line[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    out.push(&line[start..]);
+    out
+}
+
 const SHELLS: &[&str] = &[
     "sh", "bash", "zsh", "dash", "ksh", "python", "python3", "perl", "ruby", "node",
 ];
@@ -188,12 +209,9 @@ pub fn pipes_download_to_shell(line: &str) -> bool {
             .collect()
     };
     let fetches = |s: &str| words(s).iter().any(|w| w == "curl" || w == "wget");
-    // `curl … | sh`
-    let segments: Vec<&str> = line.split('|').collect();
+    // `curl … | sh`, pipes inside quotes aside
+    let segments = unquoted_split(line, '|');
     for pair in segments.windows(2) {
-        if pair[0].ends_with('|') || pair[1].starts_with('|') {
-            continue; // `||`
-        }
         if fetches(pair[0]) {
             let next = words(pair[1]);
             let mut it = next.iter().skip_while(|w| *w == "sudo" || w.starts_with('-'));
@@ -241,6 +259,7 @@ mod tests {
             "curl x | tar xz",
             "cat a | sh",
             "curl x || bash fallback.sh",
+            "echo 'curl x | sh' > notes.txt",
             "echo curl | grep sh",
         ] {
             assert!(!pipes_download_to_shell(no), "{no}");

@@ -65,6 +65,10 @@ pub enum Command {
     Scan(crate::commands::scan::ScanArgs),
     /// Write OpenVEX statements from a triage file.
     Vex(crate::commands::vex::VexArgs),
+    /// Assess a repository checkout against the CNCF supply chain best practices.
+    Assess(crate::commands::assess::AssessArgs),
+    /// List the CNCF catalog of supply chain compromises by type and year.
+    Catalog(crate::commands::catalog::CatalogArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
