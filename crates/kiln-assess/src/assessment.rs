@@ -107,7 +107,9 @@ impl Assessment {
 
     /// Every finding with its check.
     pub fn findings(&self) -> impl Iterator<Item = (&CheckResult, &Finding)> {
-        self.checks.iter().flat_map(|c| c.findings.iter().map(move |f| (c, f)))
+        self.checks
+            .iter()
+            .flat_map(|c| c.findings.iter().map(move |f| (c, f)))
     }
 
     /// The score of every section, in the paper's order.
@@ -128,8 +130,11 @@ impl Assessment {
                             .any(|(info, _)| info.recommendations.contains(r))
                     })
                     .count();
-                let mine: Vec<&CheckResult> =
-                    self.checks.iter().filter(|c| c.section() == section).collect();
+                let mine: Vec<&CheckResult> = self
+                    .checks
+                    .iter()
+                    .filter(|c| c.section() == section)
+                    .collect();
                 let count = |s: Status| mine.iter().filter(|c| c.status == s).count();
                 SectionScore {
                     section,
@@ -166,7 +171,10 @@ pub fn assess(dir: &Path, options: &Options<'_>) -> Result<Assessment> {
             Some(catalog) => {
                 let all: Vec<&Incident> = catalog.of_types(info.types).collect();
                 (
-                    all.iter().take(INCIDENTS_SHOWN).map(|i| (*i).clone()).collect(),
+                    all.iter()
+                        .take(INCIDENTS_SHOWN)
+                        .map(|i| (*i).clone())
+                        .collect(),
                     all.len(),
                 )
             }

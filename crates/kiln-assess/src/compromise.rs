@@ -142,11 +142,10 @@ impl Catalog {
 
     /// Parses the catalog's JSON; `name` names the input in errors.
     pub fn parse(name: &str, bytes: &[u8]) -> Result<Catalog> {
-        let raw: Vec<RawIncident> =
-            serde_json::from_slice(bytes).map_err(|e| Error::Catalog {
-                name: name.to_owned(),
-                message: e.to_string(),
-            })?;
+        let raw: Vec<RawIncident> = serde_json::from_slice(bytes).map_err(|e| Error::Catalog {
+            name: name.to_owned(),
+            message: e.to_string(),
+        })?;
         let mut incidents: Vec<Incident> = raw
             .into_iter()
             .map(|r| {

@@ -54,7 +54,12 @@ pub fn parse(text: &str) -> Vec<Instruction> {
         if keyword == "FROM" {
             stage += 1;
         }
-        out.push(Instruction { line: start, keyword, args: args.trim().to_owned(), stage });
+        out.push(Instruction {
+            line: start,
+            keyword,
+            args: args.trim().to_owned(),
+            stage,
+        });
     }
     out
 }
@@ -62,7 +67,9 @@ pub fn parse(text: &str) -> Vec<Instruction> {
 fn substitute(s: &str, args: &[(String, String)]) -> String {
     let mut out = s.to_owned();
     for (name, value) in args {
-        out = out.replace(&format!("${{{name}}}"), value).replace(&format!("${name}"), value);
+        out = out
+            .replace(&format!("${{{name}}}"), value)
+            .replace(&format!("${name}"), value);
     }
     out
 }
@@ -73,23 +80,33 @@ pub fn bases(instructions: &[Instruction]) -> Vec<Base> {
     let mut stages: Vec<String> = Vec::new();
     let mut out = Vec::new();
     for ins in instructions {
-        if ins.keyword == "ARG" && ins.stage == 0 {
-            if let Some((n, v)) = ins.args.split_once('=') {
-                global_args.push((n.trim().to_owned(), v.trim().trim_matches('"').to_owned()));
-            }
+        if ins.keyword == "ARG"
+            && ins.stage == 0
+            && let Some((n, v)) = ins.args.split_once('=')
+        {
+            global_args.push((n.trim().to_owned(), v.trim().trim_matches('"').to_owned()));
         }
         if ins.keyword != "FROM" {
             continue;
         }
-        let words: Vec<&str> = ins.args.split_whitespace().filter(|w| !w.starts_with("--")).collect();
+        let words: Vec<&str> = ins
+            .args
+            .split_whitespace()
+            .filter(|w| !w.starts_with("--"))
+            .collect();
         let image = substitute(words.first().copied().unwrap_or(""), &global_args);
-        let internal = image.eq_ignore_ascii_case("scratch") || stages.iter().any(|s| s.eq_ignore_ascii_case(&image));
-        if let (Some(kw), Some(alias)) = (words.get(1), words.get(2)) {
-            if kw.eq_ignore_ascii_case("as") {
-                stages.push((*alias).to_owned());
-            }
+        let internal = image.eq_ignore_ascii_case("scratch")
+            || stages.iter().any(|s| s.eq_ignore_ascii_case(&image));
+        if let (Some(kw), Some(alias)) = (words.get(1), words.get(2))
+            && kw.eq_ignore_ascii_case("as")
+        {
+            stages.push((*alias).to_owned());
         }
-        out.push(Base { line: ins.line, image, internal });
+        out.push(Base {
+            line: ins.line,
+            image,
+            internal,
+        });
     }
     out
 }
@@ -107,7 +124,8 @@ mod tests {
 
     #[test]
     fn stages_and_args() {
-        let text = "ARG BASE=debian:12\nFROM ${BASE} AS build\nRUN a \\\n  b\nFROM build\nUSER 1000\n";
+        let text =
+            "ARG BASE=debian:12\nFROM ${BASE} AS build\nRUN a \\\n  b\nFROM build\nUSER 1000\n";
         let ins = parse(text);
         assert_eq!(ins[2].args, "a  b");
         let b = bases(&ins);

@@ -109,7 +109,10 @@ mod tests {
         let o = Owners::parse("* @all\n/.github/ @ci # comment\n/docs/\n");
         assert_eq!(o.owners_of(".github/workflows/a.yml"), ["@ci"]);
         assert_eq!(o.owners_of("src/lib.rs"), ["@all"]);
-        assert!(o.owners_of("docs/a.md").is_empty(), "a later rule without owners unsets");
+        assert!(
+            o.owners_of("docs/a.md").is_empty(),
+            "a later rule without owners unsets"
+        );
     }
 
     proptest::proptest! {

@@ -58,7 +58,10 @@ pub fn is_dockerfile(path: &str) -> bool {
 pub fn is_script(path: &str) -> bool {
     let name = file_name(path);
     path.ends_with(".sh")
-        || matches!(name, "Makefile" | "makefile" | "GNUmakefile" | "justfile" | "Justfile")
+        || matches!(
+            name,
+            "Makefile" | "makefile" | "GNUmakefile" | "justfile" | "Justfile"
+        )
         || path.starts_with("scripts/")
         || path.starts_with("ci/")
 }
@@ -214,7 +217,9 @@ pub fn pipes_download_to_shell(line: &str) -> bool {
     for pair in segments.windows(2) {
         if fetches(pair[0]) {
             let next = words(pair[1]);
-            let mut it = next.iter().skip_while(|w| *w == "sudo" || w.starts_with('-'));
+            let mut it = next
+                .iter()
+                .skip_while(|w| *w == "sudo" || w.starts_with('-'));
             if it.next().is_some_and(|w| SHELLS.contains(&file_name(w))) {
                 return true;
             }
@@ -264,6 +269,26 @@ mod tests {
         ] {
             assert!(!pipes_download_to_shell(no), "{no}");
         }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn shell_patterns_never_panic(s in "(curl|wget|sh|bash|\\||<\\(|\\$\\(|\"|'|é| |-)*") {
+            let _ = pipes_download_to_shell(&s);
+            let _ = logical_lines(&s);
+        }
+    }
+
+    #[test]
+    fn dockerfile_names() {
+        assert!(is_dockerfile("Dockerfile"));
+        assert!(is_dockerfile("build/Dockerfile.dev"));
+        assert!(is_dockerfile("app.dockerfile"));
+        assert!(is_dockerfile("Containerfile"));
+        assert!(
+            !is_dockerfile("crates/kiln-assess/src/dockerfile.rs"),
+            "regression: a source file"
+        );
     }
 
     #[test]

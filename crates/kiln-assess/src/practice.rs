@@ -115,9 +115,17 @@ const fn r(id: &'static str, title: &'static str, assurance: Assurance) -> Recom
 /// Every recommendation of the paper (55) and the containers appendix (14).
 pub const RECOMMENDATIONS: &[Recommendation] = &[
     r("SC-01", "Require signed commits", M),
-    r("SC-02", "Full attestation and verification for protected branches", H),
+    r(
+        "SC-02",
+        "Full attestation and verification for protected branches",
+        H,
+    ),
     r("SC-03", "Prevent committing secrets", M),
-    r("SC-04", "Define who is responsible for code (CODEOWNERS)", H),
+    r(
+        "SC-04",
+        "Define who is responsible for code (CODEOWNERS)",
+        H,
+    ),
     r("SC-05", "Automate security scanning and testing", M),
     r("SC-06", "Establish and adhere to contribution policies", M),
     r("SC-07", "Define roles aligned to responsibilities", M),
@@ -131,13 +139,21 @@ pub const RECOMMENDATIONS: &[Recommendation] = &[
     r("MAT-02", "Require SBOMs from suppliers", H),
     r("MAT-03", "Track dependencies between components", M),
     r("MAT-04", "Build libraries from source", H),
-    r("MAT-05", "Define trusted package managers and repositories", H),
+    r(
+        "MAT-05",
+        "Define trusted package managers and repositories",
+        H,
+    ),
     r("MAT-06", "Generate an immutable SBOM", M),
     r("MAT-07", "Scan software for vulnerabilities", M),
     r("MAT-08", "Scan software for licence implications", M),
     r("MAT-09", "Run software composition analysis", M),
     r("BP-01", "Cryptographically guarantee policy adherence", H),
-    r("BP-02", "Validate environments and dependencies before use", M),
+    r(
+        "BP-02",
+        "Validate environments and dependencies before use",
+        M,
+    ),
     r("BP-03", "Validate runtime security of build workers", M),
     r("BP-04", "Verifiably reproducible builds", H),
     r("BP-05", "Lock and verify external requirements", M),
@@ -176,13 +192,21 @@ pub const RECOMMENDATIONS: &[Recommendation] = &[
     r("CT-05", "Trusted, least-privilege build worker images", U),
     r("CT-06", "FROM lines name the image and its digest", U),
     r("CT-07", "No OS upgrades inside the image", U),
-    r("CT-08", "Record build metadata; no secrets in the Dockerfile", U),
+    r(
+        "CT-08",
+        "Record build metadata; no secrets in the Dockerfile",
+        U,
+    ),
     r("CT-09", "Record immutable build metadata in labels", U),
     r("CT-10", "Beware of stale layer caches", U),
     r("CT-11", "Multistage builds from trusted build images", U),
     r("CT-12", "Publish metadata that slimming strips", M),
     r("CT-13", "Inspect build scripts before running them", U),
-    r("CT-14", "Reference images by digest in deployment config", U),
+    r(
+        "CT-14",
+        "Reference images by digest in deployment config",
+        U,
+    ),
 ];
 
 /// The recommendation with this id.
@@ -193,8 +217,14 @@ pub fn recommendation(id: &str) -> Option<&'static Recommendation> {
 /// The questions of the secure supply chain assessment (27), by id.
 pub const QUESTIONS: &[(&str, &str)] = &[
     ("AQ-01", "Are signed commits required?"),
-    ("AQ-02", "Do hooks or scans stop secrets from being committed?"),
-    ("AQ-03", "Is an unacceptable vulnerability risk level defined?"),
+    (
+        "AQ-02",
+        "Do hooks or scans stop secrets from being committed?",
+    ),
+    (
+        "AQ-03",
+        "Is an unacceptable vulnerability risk level defined?",
+    ),
     (
         "AQ-04",
         "Does automated scanning block changes beyond that level?",
@@ -210,7 +240,10 @@ pub const QUESTIONS: &[(&str, &str)] = &[
         "Are dependencies scanned for security issues and licences?",
     ),
     ("AQ-12", "Is SCA run when dependencies are installed?"),
-    ("AQ-13", "Are dependencies monitored for updates and issues?"),
+    (
+        "AQ-13",
+        "Are dependencies monitored for updates and issues?",
+    ),
     ("AQ-14", "Are dependencies built in-house?"),
     ("AQ-15", "Do you create an SBOM for your artefacts?"),
     ("AQ-16", "Are build workers hardened, minimal containers?"),
@@ -222,11 +255,17 @@ pub const QUESTIONS: &[(&str, &str)] = &[
         "Are dependency signatures and checksums validated before use?",
     ),
     ("AQ-21", "Is a separate worker used for each step?"),
-    ("AQ-22", "Does the orchestrator pass in environment and commands?"),
+    (
+        "AQ-22",
+        "Does the orchestrator pass in environment and commands?",
+    ),
     ("AQ-23", "Are build workers network-isolated?"),
     ("AQ-24", "Are builds verifiable and reproducible?"),
     ("AQ-25", "Is every artefact you produce signed?"),
-    ("AQ-26", "Is metadata distributed so consumers can verify it?"),
+    (
+        "AQ-26",
+        "Is metadata distributed so consumers can verify it?",
+    ),
     ("AQ-27", "Can consumers verify any artefact before use?"),
 ];
 

@@ -71,7 +71,9 @@ impl Repo {
 
     /// Whether `path` is committed.
     pub fn has(&self, path: &str) -> bool {
-        self.files.binary_search_by(|f| f.as_str().cmp(path)).is_ok()
+        self.files
+            .binary_search_by(|f| f.as_str().cmp(path))
+            .is_ok()
     }
 
     /// The file's text, if it is small enough and UTF-8 (lossily).
@@ -157,8 +159,17 @@ pub fn is_test_path(path: &str) -> bool {
     path.split('/').any(|c| {
         matches!(
             c,
-            "test" | "tests" | "testdata" | "test-data" | "fixtures" | "fixture" | "__fixtures__"
-                | "snapshots" | "examples" | "fuzz" | "corpus"
+            "test"
+                | "tests"
+                | "testdata"
+                | "test-data"
+                | "fixtures"
+                | "fixture"
+                | "__fixtures__"
+                | "snapshots"
+                | "examples"
+                | "fuzz"
+                | "corpus"
         )
     })
 }

@@ -17,7 +17,14 @@ fn run(spec: &Spec, gpg: &Gpg) -> Assessment {
     let dbdir = tempfile::tempdir().unwrap();
     let db = database(dbdir.path());
     let catalog = Catalog::load(&support::catalog_path()).unwrap();
-    assess(repo.path(), &Options { db: Some(&db), catalog: Some(&catalog) }).unwrap()
+    assess(
+        repo.path(),
+        &Options {
+            db: Some(&db),
+            catalog: Some(&catalog),
+        },
+    )
+    .unwrap()
 }
 
 fn status(a: &Assessment, id: &str) -> Status {
@@ -38,9 +45,14 @@ const PLANTED: &[(&str, &str, Plant)] = &[
     ("signed-commits", "unsigned", |s| s.sign = false),
     ("signed-tags", "not signed", |s| s.tag = Some(false)),
     ("secrets-in-tree", "AWS access key id", |s| {
-        s.set("config/prod.env", &format!("AWS_ACCESS_KEY_ID={}{}\n", "AKIA", "Q3EGRIJ5ZZPPAB7N"));
+        s.set(
+            "config/prod.env",
+            &format!("AWS_ACCESS_KEY_ID={}{}\n", "AKIA", "Q3EGRIJ5ZZPPAB7N"),
+        );
     }),
-    ("secrets-in-history", "private key", |s| s.removed = Some(("deploy_key".into(), pem()))),
+    ("secrets-in-history", "private key", |s| {
+        s.removed = Some(("deploy_key".into(), pem()))
+    }),
     ("codeowners", "no CODEOWNERS", |s| {
         s.remove("CODEOWNERS");
     }),
@@ -54,13 +66,21 @@ const PLANTED: &[(&str, &str, Plant)] = &[
         s.remove("LICENSE");
     }),
     ("sast", "static analysis", |s| {
-        s.edit(".github/workflows/ci.yml", "cargo clippy --locked -- -D warnings", "cargo test --locked");
+        s.edit(
+            ".github/workflows/ci.yml",
+            "cargo clippy --locked -- -D warnings",
+            "cargo test --locked",
+        );
     }),
     ("fuzzing", "fuzz", |s| {
         s.remove("fuzz/Cargo.toml");
     }),
     ("token-permissions", "sets no permissions", |s| {
-        s.edit(".github/workflows/ci.yml", "permissions:\n  contents: read\njobs:", "jobs:");
+        s.edit(
+            ".github/workflows/ci.yml",
+            "permissions:\n  contents: read\njobs:",
+            "jobs:",
+        );
     }),
     ("long-lived-secrets", "AWS_SECRET_ACCESS_KEY", |s| {
         s.set(
@@ -93,9 +113,17 @@ const PLANTED: &[(&str, &str, Plant)] = &[
     ("dependencies-pinned", "not pinned with ==", |s| {
         s.set("requirements.txt", "requests>=2\n");
     }),
-    ("known-vulnerabilities", "lodash 4.17.20 has CVE-2021-23337", |s| {
-        s.edit("package-lock.json", "\"version\": \"4.17.21\"", "\"version\": \"4.17.20\"");
-    }),
+    (
+        "known-vulnerabilities",
+        "lodash 4.17.20 has CVE-2021-23337",
+        |s| {
+            s.edit(
+                "package-lock.json",
+                "\"version\": \"4.17.21\"",
+                "\"version\": \"4.17.20\"",
+            );
+        },
+    ),
     ("dependency-update-tool", "Dependabot", |s| {
         s.remove(".github/dependabot.yml");
     }),
@@ -103,38 +131,70 @@ const PLANTED: &[(&str, &str, Plant)] = &[
         s.edit("package.json", "\"lodash\"", "\"lodahs\"");
     }),
     ("dependency-confusion", "extra package index", |s| {
-        s.set("pip.conf", "[global]\nextra-index-url = https://packages.example.invalid/simple\n");
+        s.set(
+            "pip.conf",
+            "[global]\nextra-index-url = https://packages.example.invalid/simple\n",
+        );
     }),
     ("sbom-generation", "no SBOM", |s| {
-        s.edit(".github/workflows/ci.yml", "kiln sbom dir:. --format spdx-json --output sbom.json", "make");
+        s.edit(
+            ".github/workflows/ci.yml",
+            "kiln sbom dir:. --format spdx-json --output sbom.json",
+            "make",
+        );
     }),
     ("pipeline-as-code", "no CI configuration", |s| {
-        s.remove(".github/workflows/ci.yml").remove(".github/workflows/label.yml");
+        s.remove(".github/workflows/ci.yml")
+            .remove(".github/workflows/label.yml");
     }),
     ("ci-actions-pinned", "not pinned by commit hash", |s| {
-        s.edit(".github/workflows/ci.yml", &format!("actions/checkout@{SHA}"), "actions/checkout@v4");
+        s.edit(
+            ".github/workflows/ci.yml",
+            &format!("actions/checkout@{SHA}"),
+            "actions/checkout@v4",
+        );
     }),
     ("remote-script-execution", "downloaded script", |s| {
-        s.set("scripts/install.sh", "#!/bin/sh\ncurl -sSf https://example.invalid/install.sh \\\n  | sh -s -- -y\n");
+        s.set(
+            "scripts/install.sh",
+            "#!/bin/sh\ncurl -sSf https://example.invalid/install.sh \\\n  | sh -s -- -y\n",
+        );
     }),
     ("self-hosted-runners", "self-hosted", |s| {
-        s.edit(".github/workflows/ci.yml", "runs-on: ubuntu-latest", "runs-on: [self-hosted, linux]");
+        s.edit(
+            ".github/workflows/ci.yml",
+            "runs-on: ubuntu-latest",
+            "runs-on: [self-hosted, linux]",
+        );
     }),
     ("binary-artifacts", "ELF", |s| {
-        s.files.insert("bin/tool".into(), b"\x7fELF\x02\x01\x01\0\0\0".to_vec());
+        s.files
+            .insert("bin/tool".into(), b"\x7fELF\x02\x01\x01\0\0\0".to_vec());
     }),
     ("reproducible-build", "reproducible", |s| {
-        s.edit(".github/workflows/ci.yml", "SOURCE_DATE_EPOCH: \"0\"", "MODE: release");
+        s.edit(
+            ".github/workflows/ci.yml",
+            "SOURCE_DATE_EPOCH: \"0\"",
+            "MODE: release",
+        );
     }),
     ("provenance-signing", "no signing", |s| {
         s.edit(".github/workflows/ci.yml", "kiln attest", "echo")
             .edit(".github/workflows/ci.yml", "kiln sign", "echo");
     }),
     ("dockerfile-base-pinned", "not pinned by digest", |s| {
-        s.edit("Dockerfile", &format!("FROM debian:12-slim@{DIGEST}"), "FROM debian:12-slim");
+        s.edit(
+            "Dockerfile",
+            &format!("FROM debian:12-slim@{DIGEST}"),
+            "FROM debian:12-slim",
+        );
     }),
     ("dockerfile-no-latest", "latest", |s| {
-        s.edit("Dockerfile", &format!("FROM debian:12-slim@{DIGEST}"), "FROM debian");
+        s.edit(
+            "Dockerfile",
+            &format!("FROM debian:12-slim@{DIGEST}"),
+            "FROM debian",
+        );
     }),
     ("dockerfile-no-secrets", "NPM_TOKEN", |s| {
         s.edit("Dockerfile", "ENV APP_HOME", "ARG NPM_TOKEN\nENV APP_HOME");
@@ -143,7 +203,11 @@ const PLANTED: &[(&str, &str, Plant)] = &[
         s.edit("Dockerfile", "USER 65532:65532", "USER root");
     }),
     ("dockerfile-no-os-upgrade", "apt-get upgrade", |s| {
-        s.edit("Dockerfile", "apt-get update &&", "apt-get update && apt-get upgrade -y &&");
+        s.edit(
+            "Dockerfile",
+            "apt-get update &&",
+            "apt-get update && apt-get upgrade -y &&",
+        );
     }),
 ];
 
@@ -165,7 +229,10 @@ fn clean_repository_passes_every_check_and_each_planted_problem_trips_its_check(
         .filter(|c| c.status != Status::Pass)
         .map(|c| format!("{} {:?} {} {:?}", c.info.id, c.status, c.detail, c.findings))
         .collect();
-    assert!(not_passing.is_empty(), "the clean repository: {not_passing:#?}");
+    assert!(
+        not_passing.is_empty(),
+        "the clean repository: {not_passing:#?}"
+    );
     assert_eq!(clean_result.findings().count(), 0);
 
     let mut wrong = Vec::new();
@@ -176,7 +243,10 @@ fn clean_repository_passes_every_check_and_each_planted_problem_trips_its_check(
         let c = a.checks.iter().find(|c| c.info.id == *id).unwrap();
         let messages: Vec<&str> = c.findings.iter().map(|f| f.message.as_str()).collect();
         if c.status != Status::Fail || !messages.iter().any(|m| m.contains(word)) {
-            wrong.push(format!("{id}: {:?} {messages:?} (wanted {word:?})", c.status));
+            wrong.push(format!(
+                "{id}: {:?} {messages:?} (wanted {word:?})",
+                c.status
+            ));
         }
     }
     assert!(wrong.is_empty(), "planted problems not found: {wrong:#?}");
@@ -186,17 +256,41 @@ fn clean_repository_passes_every_check_and_each_planted_problem_trips_its_check(
 fn findings_point_at_the_file_and_line() {
     let gpg = Gpg::new();
     let mut spec = clean();
-    spec.edit(".github/workflows/ci.yml", &format!("actions/checkout@{SHA} # v4\n      - name: build"), "actions/checkout@v4\n      - name: build");
-    spec.set("config/prod.env", &format!("# prod\nKEY={}{}\n", "ghp_", "x".repeat(36)));
+    spec.edit(
+        ".github/workflows/ci.yml",
+        &format!("actions/checkout@{SHA} # v4\n      - name: build"),
+        "actions/checkout@v4\n      - name: build",
+    );
+    spec.set(
+        "config/prod.env",
+        &format!("# prod\nKEY={}{}\n", "ghp_", "x".repeat(36)),
+    );
     let a = run(&spec, &gpg);
-    let pin = &a.checks.iter().find(|c| c.info.id == "ci-actions-pinned").unwrap().findings;
+    let pin = &a
+        .checks
+        .iter()
+        .find(|c| c.info.id == "ci-actions-pinned")
+        .unwrap()
+        .findings;
     assert_eq!(pin.len(), 1, "only the unpinned reference: {pin:?}");
     assert_eq!(pin[0].path.as_deref(), Some(".github/workflows/ci.yml"));
     assert_eq!(pin[0].line, Some(11));
-    let secret = &a.checks.iter().find(|c| c.info.id == "secrets-in-tree").unwrap().findings;
+    let secret = &a
+        .checks
+        .iter()
+        .find(|c| c.info.id == "secrets-in-tree")
+        .unwrap()
+        .findings;
     assert_eq!(secret.len(), 1);
-    assert_eq!((secret[0].path.as_deref(), secret[0].line), (Some("config/prod.env"), Some(2)));
-    assert!(!secret[0].message.contains(&"x".repeat(20)), "redacted: {}", secret[0].message);
+    assert_eq!(
+        (secret[0].path.as_deref(), secret[0].line),
+        (Some("config/prod.env"), Some(2))
+    );
+    assert!(
+        !secret[0].message.contains(&"x".repeat(20)),
+        "redacted: {}",
+        secret[0].message
+    );
 }
 
 #[test]
@@ -206,7 +300,12 @@ fn history_secret_names_its_commit_and_is_gone_from_the_tree() {
     spec.removed = Some(("deploy_key".into(), pem()));
     let a = run(&spec, &gpg);
     assert_eq!(status(&a, "secrets-in-tree"), Status::Pass);
-    let h = &a.checks.iter().find(|c| c.info.id == "secrets-in-history").unwrap().findings;
+    let h = &a
+        .checks
+        .iter()
+        .find(|c| c.info.id == "secrets-in-history")
+        .unwrap()
+        .findings;
     assert_eq!(h.len(), 1);
     assert_eq!(h[0].path.as_deref(), Some("deploy_key"));
     assert_eq!(h[0].line, Some(1));
@@ -220,7 +319,12 @@ fn undecidable_checks_say_so_instead_of_guessing() {
     spec.git = false;
     let repo = build(&spec, &gpg);
     let a = assess(repo.path(), &Options::default()).unwrap();
-    for id in ["signed-commits", "signed-tags", "secrets-in-history", "known-vulnerabilities"] {
+    for id in [
+        "signed-commits",
+        "signed-tags",
+        "secrets-in-history",
+        "known-vulnerabilities",
+    ] {
         assert_eq!(status(&a, id), Status::NotChecked, "{id}");
     }
     assert!(!a.catalog);

@@ -30,14 +30,20 @@ fn repo() -> (tempfile::TempDir, PathBuf) {
             ),
         ),
         ("Dockerfile", "FROM debian:latest\nUSER 1000\n".into()),
-        ("scripts/setup.sh", "curl -fsSL https://example.invalid/x.sh | bash\n".into()),
+        (
+            "scripts/setup.sh",
+            "curl -fsSL https://example.invalid/x.sh | bash\n".into(),
+        ),
         ("Cargo.toml", "[package]\nname = \"r\"\n".into()),
         ("Cargo.lock", "version = 3\n".into()),
         ("CODEOWNERS", "* @team\n".into()),
         ("SECURITY.md", "report privately\n".into()),
         ("LICENSE", "MIT\n".into()),
         ("renovate.json", "{}\n".into()),
-        ("fuzz/Cargo.toml", "[dependencies]\nlibfuzzer-sys = \"0.4\"\n".into()),
+        (
+            "fuzz/Cargo.toml",
+            "[dependencies]\nlibfuzzer-sys = \"0.4\"\n".into(),
+        ),
     ];
     for (path, text) in files {
         let full = root.join(path);
@@ -59,36 +65,85 @@ fn reports_in_every_format() {
     let (dir, root) = repo();
     let cat = catalog();
     let sarif = dir.path().join("out.sarif");
-    kiln(&["assess", &s(&root), "-f", "sarif", "-o", &s(&sarif), "--catalog", &cat]).ok();
+    kiln(&[
+        "assess",
+        &s(&root),
+        "-f",
+        "sarif",
+        "-o",
+        &s(&sarif),
+        "--catalog",
+        &cat,
+    ])
+    .ok();
     let (ok, text) = python(SARIF_VALIDATE, &[&sarif]);
     let checks = kiln_assess::checks().len();
     assert!(ok, "sarif-pydantic rejected kiln's SARIF: {text}");
-    assert_eq!(text.trim(), format!("4 {checks}"), "4 results, one rule per check");
+    assert_eq!(
+        text.trim(),
+        format!("4 {checks}"),
+        "4 results, one rule per check"
+    );
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&sarif).unwrap()).unwrap();
     assert_eq!(doc["version"], "2.1.0");
     let results = doc["runs"][0]["results"].as_array().unwrap();
-    let rules: Vec<&str> = results.iter().map(|r| r["ruleId"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = results
+        .iter()
+        .map(|r| r["ruleId"].as_str().unwrap())
+        .collect();
     assert_eq!(
         rules,
-        ["ci-actions-pinned", "remote-script-execution", "dockerfile-base-pinned", "dockerfile-no-latest"]
+        [
+            "ci-actions-pinned",
+            "remote-script-execution",
+            "dockerfile-base-pinned",
+            "dockerfile-no-latest"
+        ]
     );
     let pin = &results[0];
-    assert_eq!(pin["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], ".github/workflows/ci.yml");
-    assert_eq!(pin["locations"][0]["physicalLocation"]["region"]["startLine"], 9);
+    assert_eq!(
+        pin["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+        ".github/workflows/ci.yml"
+    );
+    assert_eq!(
+        pin["locations"][0]["physicalLocation"]["region"]["startLine"],
+        9
+    );
     assert!(pin["message"]["text"].as_str().unwrap().contains("BP-02"));
 
     let json = kiln(&["assess", &s(&root), "-f", "json", "--catalog", &cat]).json();
     assert_eq!(json["schema"], "kiln.assess/v1");
     assert_eq!(json["summary"]["findings"], 4);
-    let latest = json["checks"].as_array().unwrap().iter().find(|c| c["id"] == "dockerfile-no-latest").unwrap();
+    let latest = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "dockerfile-no-latest")
+        .unwrap();
     assert_eq!(latest["status"], "fail");
     assert_eq!(latest["recommendations"][0]["id"], "CT-04");
-    assert_eq!(latest["types"], serde_json::json!(["Dev Tooling", "Publishing Infrastructure"]));
+    assert_eq!(
+        latest["types"],
+        serde_json::json!(["Dev Tooling", "Publishing Infrastructure"])
+    );
     let incidents = latest["incidents"].as_array().unwrap();
-    assert_eq!(incidents.len(), 5, "the five newest of the catalogued incidents");
+    assert_eq!(
+        incidents.len(),
+        5,
+        "the five newest of the catalogued incidents"
+    );
     assert!(latest["incidents_total"].as_u64().unwrap() > 5);
-    assert!(incidents.iter().all(|i| i["url"].as_str().unwrap().starts_with("http")));
-    let signed = json["checks"].as_array().unwrap().iter().find(|c| c["id"] == "signed-commits").unwrap();
+    assert!(
+        incidents
+            .iter()
+            .all(|i| i["url"].as_str().unwrap().starts_with("http"))
+    );
+    let signed = json["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "signed-commits")
+        .unwrap();
     assert_eq!(signed["status"], "not-checked", "not a git repository");
     let platform: Vec<&str> = json["scorecard"]
         .as_array()
@@ -100,25 +155,47 @@ fn reports_in_every_format() {
     assert!(platform.contains(&"Branch-Protection") && platform.contains(&"Code-Review"));
     let sections = json["sections"].as_array().unwrap();
     assert_eq!(sections.len(), 6);
-    let containers = sections.iter().find(|s| s["section"] == "containers").unwrap();
-    assert_eq!((containers["passed"].as_u64(), containers["failed"].as_u64()), (Some(2), Some(2)));
+    let containers = sections
+        .iter()
+        .find(|s| s["section"] == "containers")
+        .unwrap();
+    assert_eq!(
+        (containers["passed"].as_u64(), containers["failed"].as_u64()),
+        (Some(2), Some(2))
+    );
     assert_eq!(containers["score"], 50);
 
-    let md = kiln(&["assess", &s(&root), "-f", "markdown", "--catalog", &cat]).ok().to_owned();
+    let md = kiln(&["assess", &s(&root), "-f", "markdown", "--catalog", &cat])
+        .ok()
+        .to_owned();
     assert!(md.contains("| Securing the Source Code |"), "{md}");
     assert!(md.contains("### `dockerfile-no-latest`"));
     assert!(md.contains("| Branch-Protection | not decidable from a checkout"));
 
-    let html = kiln(&["assess", &s(&root), "-f", "html", "--catalog", &cat]).ok().to_owned();
+    let html = kiln(&["assess", &s(&root), "-f", "html", "--catalog", &cat])
+        .ok()
+        .to_owned();
     assert!(html.starts_with("<!DOCTYPE html>") && html.trim_end().ends_with("</html>"));
     assert!(html.contains("<svg") && html.contains("<style>"));
     for external in ["<script", "<link", "src=", "@import", "url("] {
-        assert!(!html.contains(external), "the page must be standalone: {external}");
+        assert!(
+            !html.contains(external),
+            "the page must be standalone: {external}"
+        );
     }
-    assert_eq!(html.matches("class=\"check\"").count(), 4, "one block per failed check");
+    assert_eq!(
+        html.matches("class=\"check\"").count(),
+        4,
+        "one block per failed check"
+    );
 
-    let text = kiln(&["assess", &s(&root), "--catalog", &cat]).ok().to_owned();
-    assert!(text.contains("4 of ") && text.contains("FAIL [warning] ci-actions-pinned"), "{text}");
+    let text = kiln(&["assess", &s(&root), "--catalog", &cat])
+        .ok()
+        .to_owned();
+    assert!(
+        text.contains("4 of ") && text.contains("FAIL [warning] ci-actions-pinned"),
+        "{text}"
+    );
     assert!(text.contains("Not decidable from a checkout"));
 }
 
@@ -140,14 +217,25 @@ fn gate_and_bad_input() {
     let (dir, root) = repo();
     let r = kiln(&["assess", &s(&root), "--fail-on", "warning", "-q"]);
     assert_eq!(r.code, 1, "{}", r.stderr);
-    assert!(r.stderr.contains("4 failed checks at or above warning"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("4 failed checks at or above warning"),
+        "{}",
+        r.stderr
+    );
     assert_eq!(kiln(&["assess", &s(&root), "--fail-on", "error"]).code, 0);
 
     kiln(&["assess", &s(&dir.path().join("missing"))]).fails_with(&["missing", "not a directory"]);
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, "{").unwrap();
-    kiln(&["assess", &s(&root), "--catalog", &s(&bad)]).fails_with(&["bad.json", "not a compromise catalog"]);
-    kiln(&["assess", &s(&root), "--db", &s(&dir.path().join("no.sqlite"))]).fails_with(&["no.sqlite"]);
+    kiln(&["assess", &s(&root), "--catalog", &s(&bad)])
+        .fails_with(&["bad.json", "not a compromise catalog"]);
+    kiln(&[
+        "assess",
+        &s(&root),
+        "--db",
+        &s(&dir.path().join("no.sqlite")),
+    ])
+    .fails_with(&["no.sqlite"]);
     let out = dir.path().join("report.md");
     assert!(!out.exists());
 }
@@ -157,14 +245,46 @@ fn catalog_by_type_and_year() {
     let cat = catalog();
     let all = kiln(&["catalog", "--file", &cat, "-f", "json"]).json();
     assert_eq!(all["incidents"].as_array().unwrap().len(), 90);
-    let neg = kiln(&["catalog", "--file", &cat, "--type", "negligence", "-f", "json"]).json();
-    let names: Vec<&str> = neg["incidents"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
-    assert_eq!(names.len(), 8, "7 labelled Negligence and ManageEngine's outdated dependency: {names:?}");
+    let neg = kiln(&[
+        "catalog",
+        "--file",
+        &cat,
+        "--type",
+        "negligence",
+        "-f",
+        "json",
+    ])
+    .json();
+    let names: Vec<&str> = neg["incidents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names.len(),
+        8,
+        "7 labelled Negligence and ManageEngine's outdated dependency: {names:?}"
+    );
     assert!(names.contains(&"ManageEngine xmlsec dependency"));
-    let table = kiln(&["catalog", "--file", &cat, "--type", "Malicious Maintainer", "--year", "2024"]).ok().to_owned();
+    let table = kiln(&[
+        "catalog",
+        "--file",
+        &cat,
+        "--type",
+        "Malicious Maintainer",
+        "--year",
+        "2024",
+    ])
+    .ok()
+    .to_owned();
     assert!(table.starts_with("Malicious Maintainer (2)\n"), "{table}");
-    assert!(table.contains("2024  xz backdoor incident  http"), "{table}");
-    kiln(&["catalog", "--file", &cat, "--type", "bogus"]).fails_with(&["bogus", "not a compromise type"]);
+    assert!(
+        table.contains("2024  xz backdoor incident  http"),
+        "{table}"
+    );
+    kiln(&["catalog", "--file", &cat, "--type", "bogus"])
+        .fails_with(&["bogus", "not a compromise type"]);
     let r = std::process::Command::new(env!("CARGO_BIN_EXE_kiln"))
         .args(["catalog"])
         .env_remove("KILN_CATALOG")

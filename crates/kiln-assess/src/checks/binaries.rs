@@ -69,10 +69,17 @@ pub fn kind(head: &[u8]) -> Option<&'static str> {
 }
 
 pub fn binaries(ctx: &Context<'_>) -> Outcome {
-    let files: Vec<&String> = ctx.repo.files().iter().filter(|p| !is_test_path(p)).collect();
+    let files: Vec<&String> = ctx
+        .repo
+        .files()
+        .iter()
+        .filter(|p| !is_test_path(p))
+        .collect();
     let findings = files
         .iter()
-        .filter_map(|p| kind(&ctx.repo.head(p, 4096)).map(|k| Finding::at(p, None, format!("committed {k}"))))
+        .filter_map(|p| {
+            kind(&ctx.repo.head(p, 4096)).map(|k| Finding::at(p, None, format!("committed {k}")))
+        })
         .collect();
     Outcome::from(findings, format!("{} files outside test data", files.len()))
 }

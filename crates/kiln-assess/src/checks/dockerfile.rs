@@ -3,7 +3,9 @@
 
 use super::Context;
 use crate::check::{CheckInfo, Finding, Level, Outcome};
-use crate::compromise::CompromiseType::{DevTooling, Negligence, PublishingInfrastructure, SourceCode};
+use crate::compromise::CompromiseType::{
+    DevTooling, Negligence, PublishingInfrastructure, SourceCode,
+};
 use crate::dockerfile::{Instruction, bases, parse, tag};
 use crate::pipeline::is_dockerfile;
 
@@ -71,10 +73,7 @@ fn dockerfiles<'a>(ctx: &'a Context<'_>) -> Vec<(&'a str, Vec<Instruction>)> {
         .collect()
 }
 
-fn each(
-    ctx: &Context<'_>,
-    f: impl Fn(&str, &[Instruction], &mut Vec<Finding>),
-) -> Outcome {
+fn each(ctx: &Context<'_>, f: impl Fn(&str, &[Instruction], &mut Vec<Finding>)) -> Outcome {
     let files = dockerfiles(ctx);
     if files.is_empty() {
         return Outcome::NotApplicable("no Dockerfiles".into());
@@ -90,7 +89,11 @@ pub fn base_pinned(ctx: &Context<'_>) -> Outcome {
     each(ctx, |path, ins, out| {
         for b in bases(ins).iter().filter(|b| !b.internal) {
             if !b.image.contains("@sha256:") {
-                out.push(Finding::at(path, Some(b.line), format!("`FROM {}` is not pinned by digest", b.image)));
+                out.push(Finding::at(
+                    path,
+                    Some(b.line),
+                    format!("`FROM {}` is not pinned by digest", b.image),
+                ));
             }
         }
     })
@@ -101,26 +104,58 @@ pub fn no_latest(ctx: &Context<'_>) -> Outcome {
         for b in bases(ins).iter().filter(|b| !b.internal) {
             let digest = b.image.contains("@sha256:");
             match tag(&b.image) {
-                Some("latest") => out.push(Finding::at(path, Some(b.line), format!("`FROM {}` follows `latest`", b.image))),
-                None if !digest => out.push(Finding::at(path, Some(b.line), format!("`FROM {}` has no tag: it means `latest`", b.image))),
+                Some("latest") => out.push(Finding::at(
+                    path,
+                    Some(b.line),
+                    format!("`FROM {}` follows `latest`", b.image),
+                )),
+                None if !digest => out.push(Finding::at(
+                    path,
+                    Some(b.line),
+                    format!("`FROM {}` has no tag: it means `latest`", b.image),
+                )),
                 _ => {}
             }
         }
     })
 }
 
-const SECRET_WORDS: &[&str] = &["PASSWORD", "PASSWD", "SECRET", "TOKEN", "API_KEY", "APIKEY", "PRIVATE_KEY", "ACCESS_KEY", "CREDENTIAL"];
+const SECRET_WORDS: &[&str] = &[
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "API_KEY",
+    "APIKEY",
+    "PRIVATE_KEY",
+    "ACCESS_KEY",
+    "CREDENTIAL",
+];
 
 fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     SECRET_WORDS.iter().any(|w| upper.contains(w))
-        && !["_FILE", "_PATH", "_URL", "_DIR"].iter().any(|s| upper.ends_with(s))
+        && !["_FILE", "_PATH", "_URL", "_DIR"]
+            .iter()
+            .any(|s| upper.ends_with(s))
 }
 
 /// The variable names an `ARG` or `ENV` instruction sets.
 fn names(ins: &Instruction) -> Vec<String> {
-    if ins.keyword == "ENV" && !ins.args.split_whitespace().next().is_some_and(|w| w.contains('=')) {
-        return ins.args.split_whitespace().next().map(str::to_owned).into_iter().collect();
+    if ins.keyword == "ENV"
+        && !ins
+            .args
+            .split_whitespace()
+            .next()
+            .is_some_and(|w| w.contains('='))
+    {
+        return ins
+            .args
+            .split_whitespace()
+            .next()
+            .map(str::to_owned)
+            .into_iter()
+            .collect();
     }
     ins.args
         .split_whitespace()
@@ -132,9 +167,16 @@ fn names(ins: &Instruction) -> Vec<String> {
 
 pub fn no_secrets(ctx: &Context<'_>) -> Outcome {
     each(ctx, |path, ins, out| {
-        for i in ins.iter().filter(|i| i.keyword == "ARG" || i.keyword == "ENV") {
+        for i in ins
+            .iter()
+            .filter(|i| i.keyword == "ARG" || i.keyword == "ENV")
+        {
             for name in names(i).iter().filter(|n| secret_name(n)) {
-                out.push(Finding::at(path, Some(i.line), format!("{} {name} puts a secret in the image's history", i.keyword)));
+                out.push(Finding::at(
+                    path,
+                    Some(i.line),
+                    format!("{} {name} puts a secret in the image's history", i.keyword),
+                ));
             }
         }
     })
@@ -143,29 +185,56 @@ pub fn no_secrets(ctx: &Context<'_>) -> Outcome {
 pub fn non_root(ctx: &Context<'_>) -> Outcome {
     each(ctx, |path, ins, out| {
         let last = ins.iter().map(|i| i.stage).max().unwrap_or(0);
-        let final_base = bases(ins).last().map(|b| b.image.clone()).unwrap_or_default();
-        let user = ins.iter().filter(|i| i.stage == last && i.keyword == "USER").next_back();
+        let final_base = bases(ins)
+            .last()
+            .map(|b| b.image.clone())
+            .unwrap_or_default();
+        let user = ins.iter().rfind(|i| i.stage == last && i.keyword == "USER");
         match user {
             Some(u) => {
                 let who = u.args.split(':').next().unwrap_or("").trim();
                 if matches!(who, "root" | "0" | "") {
-                    out.push(Finding::at(path, Some(u.line), format!("the final stage runs as `{}`", u.args)));
+                    out.push(Finding::at(
+                        path,
+                        Some(u.line),
+                        format!("the final stage runs as `{}`", u.args),
+                    ));
                 }
             }
             None if final_base.contains("nonroot") => {}
-            None => out.push(Finding::at(path, None, "the final stage sets no USER: it runs as root")),
+            None => out.push(Finding::at(
+                path,
+                None,
+                "the final stage sets no USER: it runs as root",
+            )),
         }
     })
 }
 
-const UPGRADES: &[&str] = &["apt-get upgrade", "apt-get dist-upgrade", "apt upgrade", "apt full-upgrade", "apk upgrade", "dnf upgrade", "yum upgrade", "yum update -y", "dnf update -y", "zypper update", "zypper up"];
+const UPGRADES: &[&str] = &[
+    "apt-get upgrade",
+    "apt-get dist-upgrade",
+    "apt upgrade",
+    "apt full-upgrade",
+    "apk upgrade",
+    "dnf upgrade",
+    "yum upgrade",
+    "yum update -y",
+    "dnf update -y",
+    "zypper update",
+    "zypper up",
+];
 
 pub fn no_upgrade(ctx: &Context<'_>) -> Outcome {
     each(ctx, |path, ins, out| {
         for i in ins.iter().filter(|i| i.keyword == "RUN") {
             let args = i.args.split_whitespace().collect::<Vec<_>>().join(" ");
             if let Some(u) = UPGRADES.iter().find(|u| args.contains(*u)) {
-                out.push(Finding::at(path, Some(i.line), format!("`{u}` in the image")));
+                out.push(Finding::at(
+                    path,
+                    Some(i.line),
+                    format!("`{u}` in the image"),
+                ));
             }
         }
     })

@@ -80,9 +80,13 @@ pub fn signed_commits(ctx: &Context<'_>) -> Outcome {
 }
 
 fn is_signed(tag_object: &str) -> bool {
-    ["-----BEGIN PGP SIGNATURE-----", "-----BEGIN SSH SIGNATURE-----", "-----BEGIN SIGNED MESSAGE-----"]
-        .iter()
-        .any(|m| tag_object.contains(m))
+    [
+        "-----BEGIN PGP SIGNATURE-----",
+        "-----BEGIN SSH SIGNATURE-----",
+        "-----BEGIN SIGNED MESSAGE-----",
+    ]
+    .iter()
+    .any(|m| tag_object.contains(m))
 }
 
 pub fn signed_tags(ctx: &Context<'_>) -> Outcome {
@@ -91,7 +95,11 @@ pub fn signed_tags(ctx: &Context<'_>) -> Outcome {
     }
     let refs = ctx
         .repo
-        .git(&["for-each-ref", "refs/tags", "--format=%(refname:short)%09%(objecttype)"])
+        .git(&[
+            "for-each-ref",
+            "refs/tags",
+            "--format=%(refname:short)%09%(objecttype)",
+        ])
         .unwrap_or_default();
     let tags: Vec<(&str, &str)> = refs.lines().filter_map(|l| l.split_once('\t')).collect();
     if tags.is_empty() {
@@ -100,7 +108,9 @@ pub fn signed_tags(ctx: &Context<'_>) -> Outcome {
     let mut findings = Vec::new();
     for (name, kind) in &tags {
         if *kind != "tag" {
-            findings.push(Finding::repo(format!("tag `{name}` is lightweight, so unsigned")));
+            findings.push(Finding::repo(format!(
+                "tag `{name}` is lightweight, so unsigned"
+            )));
             continue;
         }
         let object = ctx

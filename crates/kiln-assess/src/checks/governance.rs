@@ -64,13 +64,19 @@ pub static DEPENDENCY_UPDATES: CheckInfo = CheckInfo {
     help: "Configure Dependabot (.github/dependabot.yml) or Renovate (renovate.json).",
 };
 
-const OWNERS_PATHS: &[&str] = &["CODEOWNERS", ".github/CODEOWNERS", ".gitlab/CODEOWNERS", "docs/CODEOWNERS"];
+const OWNERS_PATHS: &[&str] = &[
+    "CODEOWNERS",
+    ".github/CODEOWNERS",
+    ".gitlab/CODEOWNERS",
+    "docs/CODEOWNERS",
+];
 
 fn owners(ctx: &Context<'_>) -> Option<(String, Owners)> {
-    OWNERS_PATHS
-        .iter()
-        .find(|p| ctx.repo.has(p))
-        .and_then(|p| ctx.repo.text(p).map(|t| ((*p).to_owned(), Owners::parse(&t))))
+    OWNERS_PATHS.iter().find(|p| ctx.repo.has(p)).and_then(|p| {
+        ctx.repo
+            .text(p)
+            .map(|t| ((*p).to_owned(), Owners::parse(&t)))
+    })
 }
 
 pub fn codeowners(ctx: &Context<'_>) -> Outcome {
@@ -91,7 +97,9 @@ pub fn codeowners_ci(ctx: &Context<'_>) -> Outcome {
     }
     let Some((path, o)) = owners(ctx) else {
         return Outcome::from(
-            vec![Finding::repo("no CODEOWNERS file: the CI configuration has no owners")],
+            vec![Finding::repo(
+                "no CODEOWNERS file: the CI configuration has no owners",
+            )],
             "CI files",
         );
     };
@@ -128,7 +136,10 @@ pub fn license(ctx: &Context<'_>) -> Outcome {
     });
     match found {
         Some(p) => Outcome::from(Vec::new(), p.clone()),
-        None => Outcome::from(vec![Finding::repo("no LICENSE file at the root")], "licence"),
+        None => Outcome::from(
+            vec![Finding::repo("no LICENSE file at the root")],
+            "licence",
+        ),
     }
 }
 

@@ -6,7 +6,9 @@ use serde_json::Value as Json;
 
 use super::Context;
 use crate::check::{CheckInfo, Finding, Level, Outcome};
-use crate::compromise::CompromiseType::{MaliciousMaintainer, Negligence, PublishingInfrastructure};
+use crate::compromise::CompromiseType::{
+    MaliciousMaintainer, Negligence, PublishingInfrastructure,
+};
 use crate::pipeline::logical_lines;
 use crate::repo::{Repo, file_name, parent};
 
@@ -64,8 +66,20 @@ const ECOSYSTEMS: &[Ecosystem] = &[
     Ecosystem {
         name: "npm",
         manifest: |_, p| file_name(p) == "package.json",
-        locks: &["package-lock.json", "npm-shrinkwrap.json", "yarn.lock", "pnpm-lock.yaml", "bun.lockb", "bun.lock"],
-        enforcing: &["npm ci", "--frozen-lockfile", "--immutable", "npm clean-install"],
+        locks: &[
+            "package-lock.json",
+            "npm-shrinkwrap.json",
+            "yarn.lock",
+            "pnpm-lock.yaml",
+            "bun.lockb",
+            "bun.lock",
+        ],
+        enforcing: &[
+            "npm ci",
+            "--frozen-lockfile",
+            "--immutable",
+            "npm clean-install",
+        ],
     },
     Ecosystem {
         name: "Python",
@@ -75,11 +89,20 @@ const ECOSYSTEMS: &[Ecosystem] = &[
                     && r.text(p).is_some_and(|t| t.contains("dependencies")))
         },
         locks: &["poetry.lock", "Pipfile.lock", "uv.lock", "pdm.lock"],
-        enforcing: &["--locked", "--frozen", "--deploy", "poetry install", "--no-update", "pdm sync"],
+        enforcing: &[
+            "--locked",
+            "--frozen",
+            "--deploy",
+            "poetry install",
+            "--no-update",
+            "pdm sync",
+        ],
     },
     Ecosystem {
         name: "Go",
-        manifest: |r, p| file_name(p) == "go.mod" && r.text(p).is_some_and(|t| t.contains("require")),
+        manifest: |r, p| {
+            file_name(p) == "go.mod" && r.text(p).is_some_and(|t| t.contains("require"))
+        },
         locks: &["go.sum"],
         enforcing: &[],
     },
@@ -87,7 +110,12 @@ const ECOSYSTEMS: &[Ecosystem] = &[
         name: "Bundler",
         manifest: |_, p| file_name(p) == "Gemfile",
         locks: &["Gemfile.lock"],
-        enforcing: &["--frozen", "--deployment", "BUNDLE_FROZEN", "BUNDLE_DEPLOYMENT"],
+        enforcing: &[
+            "--frozen",
+            "--deployment",
+            "BUNDLE_FROZEN",
+            "BUNDLE_DEPLOYMENT",
+        ],
     },
     Ecosystem {
         name: "Composer",
@@ -102,7 +130,11 @@ fn lock_for(repo: &Repo, manifest: &str, locks: &[&str]) -> Option<String> {
     let mut dir = parent(manifest).to_owned();
     loop {
         for lock in locks {
-            let candidate = if dir.is_empty() { (*lock).to_owned() } else { format!("{dir}/{lock}") };
+            let candidate = if dir.is_empty() {
+                (*lock).to_owned()
+            } else {
+                format!("{dir}/{lock}")
+            };
             if repo.has(&candidate) {
                 return Some(candidate);
             }
@@ -130,7 +162,11 @@ pub fn committed(ctx: &Context<'_>) -> Outcome {
                 findings.push(Finding::at(
                     m,
                     None,
-                    format!("{} manifest without a committed lock file ({})", eco.name, eco.locks.join(", ")),
+                    format!(
+                        "{} manifest without a committed lock file ({})",
+                        eco.name,
+                        eco.locks.join(", ")
+                    ),
                 ));
             }
         }
@@ -148,7 +184,8 @@ pub fn enforced(ctx: &Context<'_>) -> Outcome {
         if eco.enforcing.is_empty() {
             continue; // go.sum is always verified by the go command.
         }
-        if let Some(lock) = manifests(ctx.repo, eco).find_map(|m| lock_for(ctx.repo, m, eco.locks)) {
+        if let Some(lock) = manifests(ctx.repo, eco).find_map(|m| lock_for(ctx.repo, m, eco.locks))
+        {
             locked.push(eco.name);
             let enforced = ctx
                 .build
@@ -176,7 +213,12 @@ pub fn enforced(ctx: &Context<'_>) -> Outcome {
 /// Whether a requirements line pins one exact version (or is not a requirement).
 fn requirement_pinned(line: &str) -> bool {
     let l = line.split(" #").next().unwrap_or("").trim();
-    if l.is_empty() || l.starts_with('#') || l.starts_with('-') || l.starts_with('.') || l.starts_with('/') {
+    if l.is_empty()
+        || l.starts_with('#')
+        || l.starts_with('-')
+        || l.starts_with('.')
+        || l.starts_with('/')
+    {
         return true;
     }
     if l.contains("://") {
@@ -187,7 +229,8 @@ fn requirement_pinned(line: &str) -> bool {
 
 fn is_requirements(path: &str) -> bool {
     let name = file_name(path);
-    name.ends_with(".txt") && (name.contains("requirements") || parent(path).ends_with("requirements"))
+    name.ends_with(".txt")
+        && (name.contains("requirements") || parent(path).ends_with("requirements"))
 }
 
 /// Unpinned packages in an install command line.
@@ -195,7 +238,13 @@ fn unpinned_install(line: &str) -> Option<String> {
     let words: Vec<&str> = line.split_whitespace().collect();
     for (i, w) in words.iter().enumerate() {
         let next = words.get(i + 1).copied().unwrap_or("");
-        let args = || words[i + 2..].iter().take_while(|a| !matches!(**a, "&&" | ";" | "||" | "|"));
+        let args = || {
+            words
+                .get(i + 2..)
+                .unwrap_or(&[])
+                .iter()
+                .take_while(|a| !matches!(**a, "&&" | ";" | "||" | "|"))
+        };
         if (w.ends_with("pip") || w.ends_with("pip3")) && next == "install" {
             let mut skip = false;
             for a in args() {
@@ -203,11 +252,28 @@ fn unpinned_install(line: &str) -> Option<String> {
                     skip = false;
                     continue;
                 }
-                if matches!(*a, "-r" | "-c" | "-e" | "--requirement" | "--constraint" | "--prefix" | "--target" | "-t" | "--index-url" | "-i") {
+                if matches!(
+                    *a,
+                    "-r" | "-c"
+                        | "-e"
+                        | "--requirement"
+                        | "--constraint"
+                        | "--prefix"
+                        | "--target"
+                        | "-t"
+                        | "--index-url"
+                        | "-i"
+                ) {
                     skip = true;
                     continue;
                 }
-                if a.starts_with('-') || a.starts_with('.') || a.starts_with('/') || a.contains("==") || a.ends_with(".whl") || a.starts_with('$') {
+                if a.starts_with('-')
+                    || a.starts_with('.')
+                    || a.starts_with('/')
+                    || a.contains("==")
+                    || a.ends_with(".whl")
+                    || a.starts_with('$')
+                {
                     continue;
                 }
                 return Some(format!("pip install {a}"));
@@ -215,7 +281,11 @@ fn unpinned_install(line: &str) -> Option<String> {
         }
         if *w == "cargo" && next == "install" {
             let a: Vec<&&str> = args().collect();
-            if !a.iter().any(|x| x.starts_with("--version") || x.starts_with("--path") || **x == "--git" && a.iter().any(|y| y.starts_with("--rev"))) {
+            if !a.iter().any(|x| {
+                x.starts_with("--version")
+                    || x.starts_with("--path")
+                    || **x == "--git" && a.iter().any(|y| y.starts_with("--rev"))
+            }) {
                 let name = a.iter().find(|x| !x.starts_with('-')).map_or("", |x| **x);
                 return Some(format!("cargo install {name} without --version"));
             }
@@ -223,10 +293,13 @@ fn unpinned_install(line: &str) -> Option<String> {
         if *w == "go" && next == "install" && args().any(|a| a.ends_with("@latest")) {
             return Some("go install …@latest".into());
         }
-        if *w == "npm" && matches!(next, "install" | "i") && args().any(|a| *a == "-g" || *a == "--global") {
-            if let Some(a) = args().find(|a| !a.starts_with('-') && !a[1..].contains('@')) {
-                return Some(format!("npm install -g {a} without a version"));
-            }
+        if *w == "npm"
+            && matches!(next, "install" | "i")
+            && args().any(|a| *a == "-g" || *a == "--global")
+            && let Some(a) = args()
+                .find(|a| !a.starts_with('-') && !a.get(1..).is_some_and(|rest| rest.contains('@')))
+        {
+            return Some(format!("npm install -g {a} without a version"));
         }
     }
     None
@@ -234,13 +307,22 @@ fn unpinned_install(line: &str) -> Option<String> {
 
 fn npm_spec_pinned(spec: &str, locked: bool) -> bool {
     let s = spec.trim();
-    if s.is_empty() || s == "*" || s == "latest" || s == "x" || s.starts_with(">=") && !s.contains('<') {
+    if s.is_empty()
+        || s == "*"
+        || s == "latest"
+        || s == "x"
+        || s.starts_with(">=") && !s.contains('<')
+    {
         return false;
     }
     if s.contains("://") || s.starts_with("git") || s.starts_with("github:") {
-        return s.rsplit_once('#').is_some_and(|(_, r)| r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()));
+        return s
+            .rsplit_once('#')
+            .is_some_and(|(_, r)| r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()));
     }
-    locked || s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'+')
+    locked
+        || s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b'+')
 }
 
 pub fn pinned(ctx: &Context<'_>) -> Outcome {
@@ -248,37 +330,63 @@ pub fn pinned(ctx: &Context<'_>) -> Outcome {
     let mut seen = 0;
     for path in ctx.repo.files() {
         if is_requirements(path) {
-            let Some(text) = ctx.repo.text(path) else { continue };
+            let Some(text) = ctx.repo.text(path) else {
+                continue;
+            };
             seen += 1;
             for (line, l) in logical_lines(&text) {
                 if !requirement_pinned(&l) {
-                    findings.push(Finding::at(path, Some(line), format!("`{}` is not pinned with ==", l.trim())));
+                    findings.push(Finding::at(
+                        path,
+                        Some(line),
+                        format!("`{}` is not pinned with ==", l.trim()),
+                    ));
                 }
             }
         } else if file_name(path) == "package.json" && !path.contains("node_modules/") {
-            let Some(doc) = ctx.repo.text(path).and_then(|t| serde_json::from_str::<Json>(&t).ok()) else {
+            let Some(doc) = ctx
+                .repo
+                .text(path)
+                .and_then(|t| serde_json::from_str::<Json>(&t).ok())
+            else {
                 continue;
             };
             seen += 1;
             let locked = lock_for(ctx.repo, path, ECOSYSTEMS[1].locks).is_some();
             for key in ["dependencies", "devDependencies", "optionalDependencies"] {
-                let Some(Json::Object(deps)) = doc.get(key) else { continue };
+                let Some(Json::Object(deps)) = doc.get(key) else {
+                    continue;
+                };
                 for (name, spec) in deps {
                     let spec = spec.as_str().unwrap_or("");
                     if !npm_spec_pinned(spec, locked) {
-                        findings.push(Finding::at(path, None, format!("{key}: `{name}` is `{spec}`")));
+                        findings.push(Finding::at(
+                            path,
+                            None,
+                            format!("{key}: `{name}` is `{spec}`"),
+                        ));
                     }
                 }
             }
         } else if file_name(path) == "Cargo.toml" {
-            let Some(text) = ctx.repo.text(path) else { continue };
+            let Some(text) = ctx.repo.text(path) else {
+                continue;
+            };
             seen += 1;
             for (i, l) in text.lines().enumerate() {
                 let l = l.trim();
                 if l.contains("git =") && !l.contains("rev =") {
-                    findings.push(Finding::at(path, Some(i + 1), "git dependency without `rev`: follows a branch"));
+                    findings.push(Finding::at(
+                        path,
+                        Some(i + 1),
+                        "git dependency without `rev`: follows a branch",
+                    ));
                 } else if l.ends_with("= \"*\"") || l.contains("version = \"*\"") {
-                    findings.push(Finding::at(path, Some(i + 1), "dependency on any version (`*`)"));
+                    findings.push(Finding::at(
+                        path,
+                        Some(i + 1),
+                        "dependency on any version (`*`)",
+                    ));
                 }
             }
         }
@@ -287,7 +395,11 @@ pub fn pinned(ctx: &Context<'_>) -> Outcome {
         seen += 1;
         for (line, l) in logical_lines(text) {
             if let Some(what) = unpinned_install(&l) {
-                findings.push(Finding::at(path, Some(line), format!("`{what}` installs whatever is newest")));
+                findings.push(Finding::at(
+                    path,
+                    Some(line),
+                    format!("`{what}` installs whatever is newest"),
+                ));
             }
         }
     }
@@ -308,14 +420,33 @@ mod tests {
         assert!(!requirement_pinned("requests"));
         assert!(requirement_pinned("# comment"));
         assert!(requirement_pinned("-r base.txt"));
-        assert_eq!(unpinned_install("pip install requests"), Some("pip install requests".into()));
-        assert_eq!(unpinned_install("python3 -m pip install -q -r requirements.txt"), None);
+        assert_eq!(
+            unpinned_install("pip install requests"),
+            Some("pip install requests".into())
+        );
+        assert_eq!(
+            unpinned_install("python3 -m pip install -q -r requirements.txt"),
+            None
+        );
         assert_eq!(unpinned_install("pip install requests==2.31.0"), None);
         assert!(unpinned_install("cargo install --locked cargo-nextest").is_some());
-        assert_eq!(unpinned_install("cargo install --locked x --version 1.0.0"), None);
+        assert_eq!(
+            unpinned_install("cargo install --locked x --version 1.0.0"),
+            None
+        );
         assert!(npm_spec_pinned("^1.2.3", true));
         assert!(!npm_spec_pinned("^1.2.3", false));
         assert!(!npm_spec_pinned("latest", true));
         assert!(!npm_spec_pinned("git+https://example.invalid/x.git", true));
+        assert!(unpinned_install("npm i -g é").is_some());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn line_parsers_never_panic(s in "(pip|cargo|npm|go|install|-g|é|@| |==|-r)*") {
+            let _ = unpinned_install(&s);
+            let _ = requirement_pinned(&s);
+            let _ = npm_spec_pinned(&s, false);
+        }
     }
 }

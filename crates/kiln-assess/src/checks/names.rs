@@ -49,16 +49,29 @@ fn declared(ctx: &Context<'_>) -> Vec<(Eco, String, String)> {
             continue;
         }
         if name == "package.json" {
-            let Some(doc) = ctx.repo.text(path).and_then(|t| serde_json::from_str::<Json>(&t).ok()) else {
+            let Some(doc) = ctx
+                .repo
+                .text(path)
+                .and_then(|t| serde_json::from_str::<Json>(&t).ok())
+            else {
                 continue;
             };
-            for key in ["dependencies", "devDependencies", "optionalDependencies", "peerDependencies"] {
+            for key in [
+                "dependencies",
+                "devDependencies",
+                "optionalDependencies",
+                "peerDependencies",
+            ] {
                 if let Some(Json::Object(deps)) = doc.get(key) {
                     out.extend(deps.keys().map(|d| (Eco::Npm, d.clone(), path.clone())));
                 }
             }
-        } else if name.ends_with(".txt") && (name.contains("requirements") || parent(path).ends_with("requirements")) {
-            let Some(text) = ctx.repo.text(path) else { continue };
+        } else if name.ends_with(".txt")
+            && (name.contains("requirements") || parent(path).ends_with("requirements"))
+        {
+            let Some(text) = ctx.repo.text(path) else {
+                continue;
+            };
             for l in text.lines() {
                 let l = l.trim();
                 if l.is_empty() || l.starts_with('#') || l.starts_with('-') || l.contains("://") {
@@ -73,7 +86,9 @@ fn declared(ctx: &Context<'_>) -> Vec<(Eco, String, String)> {
                 }
             }
         } else if name == "Cargo.toml" {
-            let Some(text) = ctx.repo.text(path) else { continue };
+            let Some(text) = ctx.repo.text(path) else {
+                continue;
+            };
             let mut in_deps = false;
             for l in text.lines() {
                 let l = l.trim();
@@ -86,7 +101,10 @@ fn declared(ctx: &Context<'_>) -> Vec<(Eco, String, String)> {
                     continue;
                 }
                 if in_deps && !l.starts_with('#') {
-                    let key: String = l.chars().take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_')).collect();
+                    let key: String = l
+                        .chars()
+                        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_'))
+                        .collect();
                     if !key.is_empty() && !l.contains("package =") {
                         out.push((Eco::Cargo, key, path.clone()));
                     }
@@ -111,13 +129,15 @@ fn distance(a: &[u8], b: &[u8]) -> usize {
     for (i, row) in d.iter_mut().enumerate() {
         row[0] = i;
     }
-    for j in 0..=b.len() {
-        d[0][j] = j;
+    for (j, cell) in d[0].iter_mut().enumerate() {
+        *cell = j;
     }
     for i in 1..=a.len() {
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+            let mut v = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 v = v.min(d[i - 2][j - 2] + 1);
             }
@@ -154,7 +174,11 @@ pub fn typosquatting(ctx: &Context<'_>) -> Outcome {
         .iter()
         .filter_map(|(eco, name, path)| {
             imitates(*eco, name).map(|p| {
-                Finding::at(path, None, format!("`{name}` is one edit away from the popular `{p}`"))
+                Finding::at(
+                    path,
+                    None,
+                    format!("`{name}` is one edit away from the popular `{p}`"),
+                )
             })
         })
         .collect();
@@ -169,14 +193,17 @@ pub fn dependency_confusion(ctx: &Context<'_>) -> Outcome {
     for path in ctx.repo.files() {
         let name = file_name(path);
         let pip_config = matches!(name, "pip.conf" | "pip.ini")
-            || (name.ends_with(".txt") && (name.contains("requirements") || parent(path).ends_with("requirements")))
+            || (name.ends_with(".txt")
+                && (name.contains("requirements") || parent(path).ends_with("requirements")))
             || name == "pyproject.toml"
             || name == ".npmrc";
         if !pip_config {
             continue;
         }
         seen += 1;
-        let Some(text) = ctx.repo.text(path) else { continue };
+        let Some(text) = ctx.repo.text(path) else {
+            continue;
+        };
         for (i, l) in text.lines().enumerate() {
             if l.trim_start().starts_with('#') {
                 continue;
@@ -218,7 +245,10 @@ mod tests {
         assert_eq!(imitates(Eco::Npm, "lodahs"), Some("lodash"));
         assert_eq!(imitates(Eco::Npm, "crossenv"), Some("cross-env"));
         assert_eq!(imitates(Eco::Pypi, "reqests"), Some("requests"));
-        assert_eq!(imitates(Eco::Pypi, "python3-dateutil"), Some("python-dateutil"));
+        assert_eq!(
+            imitates(Eco::Pypi, "python3-dateutil"),
+            Some("python-dateutil")
+        );
         assert_eq!(imitates(Eco::Cargo, "serde_json"), None, "the same crate");
         assert_eq!(imitates(Eco::Npm, "lodash"), None);
         assert_eq!(imitates(Eco::Cargo, "tempfile"), None);

@@ -78,18 +78,36 @@ fn mentions(ctx: &Context<'_>, needles: &[&str]) -> Option<String> {
 
 fn presence(ctx: &Context<'_>, needles: &[&str], missing: &str) -> Outcome {
     if ctx.build.is_empty() {
-        return Outcome::from(vec![Finding::repo(format!("{missing}: no CI files or build scripts"))], "build files");
+        return Outcome::from(
+            vec![Finding::repo(format!(
+                "{missing}: no CI files or build scripts"
+            ))],
+            "build files",
+        );
     }
     match mentions(ctx, needles) {
         Some(found) => Outcome::from(Vec::new(), found),
-        None => Outcome::from(vec![Finding::repo(missing.to_owned())], format!("{} build files", ctx.build.len())),
+        None => Outcome::from(
+            vec![Finding::repo(missing.to_owned())],
+            format!("{} build files", ctx.build.len()),
+        ),
     }
 }
 
 pub fn sast(ctx: &Context<'_>) -> Outcome {
     presence(
         ctx,
-        &["codeql", "semgrep", "clippy", "gosec", "bandit", "golangci-lint", "eslint", "sonar-scanner", "staticcheck"],
+        &[
+            "codeql",
+            "semgrep",
+            "clippy",
+            "gosec",
+            "bandit",
+            "golangci-lint",
+            "eslint",
+            "sonar-scanner",
+            "staticcheck",
+        ],
         "no static analysis step in CI",
     )
 }
@@ -97,18 +115,38 @@ pub fn sast(ctx: &Context<'_>) -> Outcome {
 pub fn sbom(ctx: &Context<'_>) -> Outcome {
     presence(
         ctx,
-        &["kiln sbom", "syft", "cyclonedx", "sbom-action", "spdx-sbom-generator", "--sbom", "trivy sbom"],
+        &[
+            "kiln sbom",
+            "syft",
+            "cyclonedx",
+            "sbom-action",
+            "spdx-sbom-generator",
+            "--sbom",
+            "trivy sbom",
+        ],
         "no SBOM generation step",
     )
 }
 
 pub fn reproducible(ctx: &Context<'_>) -> Outcome {
-    if ctx.repo.files().iter().any(|p| matches!(file_name(p), "flake.nix" | "default.nix" | "shell.nix")) {
+    if ctx
+        .repo
+        .files()
+        .iter()
+        .any(|p| matches!(file_name(p), "flake.nix" | "default.nix" | "shell.nix"))
+    {
         return Outcome::from(Vec::new(), "Nix build definition");
     }
     presence(
         ctx,
-        &["SOURCE_DATE_EPOCH", "kiln build", "-trimpath", "--remap-path-prefix", "reproducible-builds", "diffoscope"],
+        &[
+            "SOURCE_DATE_EPOCH",
+            "kiln build",
+            "-trimpath",
+            "--remap-path-prefix",
+            "reproducible-builds",
+            "diffoscope",
+        ],
         "nothing configures a reproducible build (SOURCE_DATE_EPOCH, path stripping, kiln build)",
     )
 }
@@ -135,13 +173,17 @@ pub fn fuzzing(ctx: &Context<'_>) -> Outcome {
     let repo = ctx.repo;
     let found = repo.files().iter().find(|p| {
         p.starts_with(".clusterfuzzlite/")
-            || (file_name(p) == "Cargo.toml" && repo.text(p).is_some_and(|t| t.contains("libfuzzer-sys")))
+            || (file_name(p) == "Cargo.toml"
+                && repo.text(p).is_some_and(|t| t.contains("libfuzzer-sys")))
             || (p.ends_with("_test.go") && repo.text(p).is_some_and(|t| t.contains("func Fuzz")))
             || (p.ends_with(".py") && repo.text(p).is_some_and(|t| t.contains("import atheris")))
             || (p.ends_with(".js") && repo.text(p).is_some_and(|t| t.contains("@jazzer.js")))
     });
     match found {
         Some(p) => Outcome::from(Vec::new(), p.clone()),
-        None => Outcome::from(vec![Finding::repo("no fuzz targets")], "fuzzing configuration"),
+        None => Outcome::from(
+            vec![Finding::repo("no fuzz targets")],
+            "fuzzing configuration",
+        ),
     }
 }

@@ -43,8 +43,11 @@ pub struct Secret {
     pub redacted: String,
 }
 
-/// Token shapes: prefix, alphabet of the rest, minimum and maximum length of the rest.
-const TOKENS: &[(&str, &str, fn(u8) -> bool, usize, usize)] = &[
+/// A token shape: prefix, what it is, alphabet of the rest, minimum and maximum length of
+/// the rest.
+type Shape = (&'static str, &'static str, fn(u8) -> bool, usize, usize);
+
+const TOKENS: &[Shape] = &[
     ("AKIA", "AWS access key id", upper_digit, 16, 16),
     ("ASIA", "AWS temporary access key id", upper_digit, 16, 16),
     ("ghp_", "GitHub personal access token", alnum, 36, 36),
@@ -161,10 +164,16 @@ pub fn tree(ctx: &Context<'_>) -> Outcome {
         if !is_text(&ctx.repo.head(path, 8192)) {
             continue;
         }
-        let Some(text) = ctx.repo.text(path) else { continue };
+        let Some(text) = ctx.repo.text(path) else {
+            continue;
+        };
         read += 1;
         for s in scan(&text) {
-            let note = if is_test_path(path) { " (in test data)" } else { "" };
+            let note = if is_test_path(path) {
+                " (in test data)"
+            } else {
+                ""
+            };
             findings.push(Finding::at(
                 path,
                 Some(s.line),
@@ -244,7 +253,10 @@ mod tests {
         let aws = format!("key = \"{}{}\"", "AKIA", "Q3EGRIJ5ZZPPAB7N");
         assert_eq!(scan(&aws)[0].kind, "AWS access key id");
         let example = format!("{}{}", "AKIA", "IOSFODNN7EXAMPLE");
-        assert!(scan(&example).is_empty(), "documentation keys are not secrets");
+        assert!(
+            scan(&example).is_empty(),
+            "documentation keys are not secrets"
+        );
         let gh = format!("{}{}", "ghp_", "a".repeat(36));
         assert_eq!(scan(&gh).len(), 1);
         assert!(scan(&format!("{}{}", "ghp_", "a".repeat(20))).is_empty());

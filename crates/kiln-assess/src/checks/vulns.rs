@@ -66,8 +66,11 @@ fn inventory(repo: &Repo, locks: &[&String]) -> Result<kiln_types::Inventory> {
         path: repo.root().to_owned(),
         source: e,
     };
-    let target = Target::parse(&format!("dir:{}", stage.path().display())).map_err(|e| sbom_err(Box::new(e)))?;
-    let src = target.open(&OpenOptions::default()).map_err(|e| sbom_err(Box::new(e)))?;
+    let target = Target::parse(&format!("dir:{}", stage.path().display()))
+        .map_err(|e| sbom_err(Box::new(e)))?;
+    let src = target
+        .open(&OpenOptions::default())
+        .map_err(|e| sbom_err(Box::new(e)))?;
     let image = Image::resolve(src.as_ref(), None).map_err(|e| sbom_err(Box::new(e)))?;
     Catalog::default()
         .catalog_image(src.as_ref(), &image, "lock files")
@@ -95,11 +98,21 @@ pub fn known_vulnerable(ctx: &Context<'_>) -> Outcome {
     let findings = report
         .active()
         .map(|f| {
-            let path = f.package.locations.first().map(|l| l.trim_start_matches('/').to_owned());
+            let path = f
+                .package
+                .locations
+                .first()
+                .map(|l| l.trim_start_matches('/').to_owned());
             let rating = f.rating.map_or("unrated".to_owned(), |r| r.to_string());
-            let fixed = f.fixed.as_deref().map_or(String::new(), |v| format!(", fixed in {v}"));
+            let fixed = f
+                .fixed
+                .as_deref()
+                .map_or(String::new(), |v| format!(", fixed in {v}"));
             Finding {
-                message: format!("{} {} has {} ({rating}{fixed})", f.package.name, f.package.version, f.id),
+                message: format!(
+                    "{} {} has {} ({rating}{fixed})",
+                    f.package.name, f.package.version, f.id
+                ),
                 path,
                 line: None,
                 commit: None,
@@ -108,6 +121,10 @@ pub fn known_vulnerable(ctx: &Context<'_>) -> Outcome {
         .collect();
     Outcome::from(
         findings,
-        format!("{} packages from {} lock files", report.packages, locks.len()),
+        format!(
+            "{} packages from {} lock files",
+            report.packages,
+            locks.len()
+        ),
     )
 }

@@ -146,7 +146,9 @@ fn pinned_ref(uses: &str) -> bool {
 }
 
 fn image_of(v: &Value) -> Option<&str> {
-    v.as_str().or_else(|| str_field(v, "image")).or_else(|| str_field(v, "name"))
+    v.as_str()
+        .or_else(|| str_field(v, "image"))
+        .or_else(|| str_field(v, "name"))
 }
 
 pub fn actions_pinned(ctx: &Context<'_>) -> Outcome {
@@ -166,7 +168,11 @@ pub fn actions_pinned(ctx: &Context<'_>) -> Outcome {
                     ));
                 }
             }
-            let mut images: Vec<&str> = job.get("container").and_then(image_of).into_iter().collect();
+            let mut images: Vec<&str> = job
+                .get("container")
+                .and_then(image_of)
+                .into_iter()
+                .collect();
             if let Some(Value::Mapping(services)) = job.get("services") {
                 images.extend(services.values().filter_map(image_of));
             }
@@ -202,7 +208,9 @@ fn gitlab_pins(text: &str, findings: &mut Vec<Finding>, seen: &mut usize) {
         None => Vec::new(),
     };
     for inc in includes {
-        if let Some(remote) = str_field(inc, "remote").or_else(|| inc.as_str().filter(|s| s.contains("://"))) {
+        if let Some(remote) =
+            str_field(inc, "remote").or_else(|| inc.as_str().filter(|s| s.contains("://")))
+        {
             *seen += 1;
             findings.push(Finding::at(
                 path,
@@ -317,11 +325,16 @@ pub fn dangerous_trigger(ctx: &Context<'_>) -> Outcome {
     for wf in &privileged {
         for (name, job) in wf.jobs() {
             for step in steps(job) {
-                let Some(uses) = str_field(step, "uses") else { continue };
+                let Some(uses) = str_field(step, "uses") else {
+                    continue;
+                };
                 if !uses.starts_with("actions/checkout") {
                     continue;
                 }
-                let r = step.get("with").and_then(|w| str_field(w, "ref")).unwrap_or("");
+                let r = step
+                    .get("with")
+                    .and_then(|w| str_field(w, "ref"))
+                    .unwrap_or("");
                 if UNTRUSTED_REFS.iter().any(|u| r.contains(u)) {
                     findings.push(Finding::at(
                         &wf.path,
@@ -335,12 +348,25 @@ pub fn dangerous_trigger(ctx: &Context<'_>) -> Outcome {
             }
         }
     }
-    Outcome::from(findings, format!("{} privileged workflows", privileged.len()))
+    Outcome::from(
+        findings,
+        format!("{} privileged workflows", privileged.len()),
+    )
 }
 
 const UNTRUSTED_SUFFIXES: &[&str] = &[
-    ".title", ".body", ".message", ".head_ref", ".head.ref", ".head.label", ".head_branch",
-    ".email", ".name", ".default_branch", ".page_name", ".commits",
+    ".title",
+    ".body",
+    ".message",
+    ".head_ref",
+    ".head.ref",
+    ".head.label",
+    ".head_branch",
+    ".email",
+    ".name",
+    ".default_branch",
+    ".page_name",
+    ".commits",
 ];
 
 /// The attacker-controlled expression in a script, if any.
@@ -419,14 +445,18 @@ pub fn long_lived_secrets(ctx: &Context<'_>) -> Outcome {
     for (path, text) in &ci {
         for (i, line) in text.lines().enumerate() {
             for name in OIDC_REPLACEABLE {
-                let used = [format!("secrets.{name}"), format!("${name}"), format!("${{{name}}}")]
-                    .iter()
-                    .any(|form| {
-                        line.match_indices(form.as_str()).any(|(at, _)| {
-                            !line[at + form.len()..]
-                                .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-                        })
-                    });
+                let used = [
+                    format!("secrets.{name}"),
+                    format!("${name}"),
+                    format!("${{{name}}}"),
+                ]
+                .iter()
+                .any(|form| {
+                    line.match_indices(form.as_str()).any(|(at, _)| {
+                        !line[at + form.len()..]
+                            .starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
+                    })
+                });
                 if used {
                     findings.push(Finding::at(
                         path,
@@ -456,7 +486,9 @@ pub fn self_hosted_runners(ctx: &Context<'_>) -> Outcome {
                 findings.push(Finding::at(
                     &wf.path,
                     wf.line_of("self-hosted"),
-                    format!("job `{name}` runs on a self-hosted runner, which may persist between jobs"),
+                    format!(
+                        "job `{name}` runs on a self-hosted runner, which may persist between jobs"
+                    ),
                 ));
             }
         }
@@ -470,7 +502,9 @@ mod tests {
 
     #[test]
     fn pins_and_injections() {
-        assert!(pinned_ref("actions/checkout@0123456789abcdef0123456789abcdef01234567"));
+        assert!(pinned_ref(
+            "actions/checkout@0123456789abcdef0123456789abcdef01234567"
+        ));
         assert!(!pinned_ref("actions/checkout@v4"));
         assert!(pinned_ref("./.github/actions/x"));
         assert!(!pinned_ref("docker://alpine:3"));

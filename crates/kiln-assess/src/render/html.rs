@@ -59,7 +59,14 @@ fn chart(a: &Assessment) -> String {
             sec.recommendations
         );
         let (w, text) = match score {
-            Some(v) => (bar * v as usize / 100, format!("score {v}% ({} of {} decided checks pass)", sec.passed, sec.passed + sec.failed)),
+            Some(v) => (
+                bar * v as usize / 100,
+                format!(
+                    "score {v}% ({} of {} decided checks pass)",
+                    sec.passed,
+                    sec.passed + sec.failed
+                ),
+            ),
             None => (0, "score: no decided checks".to_owned()),
         };
         let _ = write!(
@@ -122,7 +129,12 @@ pub fn html(a: &Assessment) -> String {
             escape(c.info.title)
         );
         for f in &c.findings {
-            let _ = write!(s, "<li><code>{}</code>: {}</li>", escape(&location(f)), escape(&f.message));
+            let _ = write!(
+                s,
+                "<li><code>{}</code>: {}</li>",
+                escape(&location(f)),
+                escape(&f.message)
+            );
         }
         let _ = write!(
             s,
@@ -137,9 +149,22 @@ pub fn html(a: &Assessment) -> String {
             let list: Vec<String> = c
                 .incidents
                 .iter()
-                .map(|i| format!("<a href=\"{}\">{}</a> ({})", escape(&i.url), escape(&i.name), i.year))
+                .map(|i| {
+                    format!(
+                        "<a href=\"{}\">{}</a> ({})",
+                        escape(&i.url),
+                        escape(&i.name),
+                        i.year
+                    )
+                })
                 .collect();
-            let _ = write!(s, "<b>Incidents</b> ({} of {}): {}<br>", c.incidents.len(), c.incidents_total, list.join("; "));
+            let _ = write!(
+                s,
+                "<b>Incidents</b> ({} of {}): {}<br>",
+                c.incidents.len(),
+                c.incidents_total,
+                list.join("; ")
+            );
         }
         let _ = write!(s, "<b>Fix:</b> {}</p></div>", escape(c.info.help));
     }
@@ -159,11 +184,16 @@ pub fn html(a: &Assessment) -> String {
             escape(&c.detail)
         );
     }
-    s.push_str("</table><h2>OpenSSF Scorecard checks</h2><table><tr><th>Check</th><th>kiln</th></tr>");
+    s.push_str(
+        "</table><h2>OpenSSF Scorecard checks</h2><table><tr><th>Check</th><th>kiln</th></tr>",
+    );
     for (name, cov) in SCORECARD {
         let what = match cov {
             Coverage::Covered { checks } => format!("covered: {}", checks.join(", ")),
-            Coverage::Partial { checks, note } => format!("in part: {}; not decidable from a checkout: {note}", checks.join(", ")),
+            Coverage::Partial { checks, note } => format!(
+                "in part: {}; not decidable from a checkout: {note}",
+                checks.join(", ")
+            ),
             Coverage::Platform { note } => format!("not decidable from a checkout: {note}"),
         };
         let _ = write!(s, "<tr><td>{name}</td><td>{}</td></tr>", escape(&what));

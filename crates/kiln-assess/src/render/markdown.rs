@@ -24,7 +24,10 @@ pub fn markdown(a: &Assessment) -> String {
         a.findings().count()
     );
     let _ = writeln!(s, "## Score per section\n");
-    let _ = writeln!(s, "| Section | Passed | Failed | N/A or not checked | Recommendations covered | Score |");
+    let _ = writeln!(
+        s,
+        "| Section | Passed | Failed | N/A or not checked | Recommendations covered | Score |"
+    );
     let _ = writeln!(s, "|---|---:|---:|---:|---:|---:|");
     for sec in a.sections() {
         let score = sec.score().map_or("–".to_owned(), |v| format!("{v}%"));
@@ -49,14 +52,28 @@ pub fn markdown(a: &Assessment) -> String {
         for f in &c.findings {
             let _ = writeln!(s, "- `{}`: {}", location(f), f.message);
         }
-        let _ = writeln!(s, "\n- **Falls short of:** {}", recommendations(c).join("; "));
+        let _ = writeln!(
+            s,
+            "\n- **Falls short of:** {}",
+            recommendations(c).join("; ")
+        );
         let _ = writeln!(s, "- **Assessment questions:** {}", questions(c).join("; "));
         let _ = writeln!(s, "- **Leaves open:** {}", types(c));
         if !a.catalog {
             let _ = writeln!(s, "- **Incidents:** {NEEDS_CATALOG}");
         } else if !c.incidents.is_empty() {
-            let list: Vec<String> = c.incidents.iter().map(|i| format!("[{}]({}) ({})", cell(&i.name), i.url, i.year)).collect();
-            let _ = writeln!(s, "- **Incidents** ({} of {}): {}", c.incidents.len(), c.incidents_total, list.join("; "));
+            let list: Vec<String> = c
+                .incidents
+                .iter()
+                .map(|i| format!("[{}]({}) ({})", cell(&i.name), i.url, i.year))
+                .collect();
+            let _ = writeln!(
+                s,
+                "- **Incidents** ({} of {}): {}",
+                c.incidents.len(),
+                c.incidents_total,
+                list.join("; ")
+            );
         }
         let _ = writeln!(s, "- **Fix:** {}\n", c.info.help);
     }
@@ -78,10 +95,21 @@ pub fn markdown(a: &Assessment) -> String {
     let _ = writeln!(s, "|---|---|");
     for (name, cov) in SCORECARD {
         let what = match cov {
-            Coverage::Covered { checks } => format!("covered: {}", checks.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")),
+            Coverage::Covered { checks } => format!(
+                "covered: {}",
+                checks
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             Coverage::Partial { checks, note } => format!(
                 "in part: {}; not decidable from a checkout: {note}",
-                checks.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                checks
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             Coverage::Platform { note } => format!("not decidable from a checkout: {note}"),
         };

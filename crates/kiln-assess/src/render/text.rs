@@ -13,7 +13,11 @@ pub fn text(a: &Assessment) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "Supply chain assessment of {}", a.repo);
     let _ = writeln!(s, "against the CNCF Software Supply Chain Best Practices\n");
-    let _ = writeln!(s, "{:<28} {:>6} {:>6} {:>6} {:>9}  {}", "SECTION", "PASS", "FAIL", "OTHER", "COVERAGE", "SCORE");
+    let _ = writeln!(
+        s,
+        "{:<28} {:>6} {:>6} {:>6} {:>9}  SCORE",
+        "SECTION", "PASS", "FAIL", "OTHER", "COVERAGE"
+    );
     for sec in a.sections() {
         let score = sec.score().map_or("-".to_owned(), |v| format!("{v}%"));
         let _ = writeln!(
@@ -28,9 +32,20 @@ pub fn text(a: &Assessment) -> String {
         );
     }
     let failed: Vec<_> = a.failed().collect();
-    let _ = writeln!(s, "\n{} of {} checks failed\n", failed.len(), a.checks.len());
+    let _ = writeln!(
+        s,
+        "\n{} of {} checks failed\n",
+        failed.len(),
+        a.checks.len()
+    );
     for c in &failed {
-        let _ = writeln!(s, "FAIL [{}] {}: {}", c.info.level.name(), c.info.id, c.info.title);
+        let _ = writeln!(
+            s,
+            "FAIL [{}] {}: {}",
+            c.info.level.name(),
+            c.info.id,
+            c.info.title
+        );
         for f in &c.findings {
             let _ = writeln!(s, "  - {}: {}", location(f), f.message);
         }
@@ -40,7 +55,12 @@ pub fn text(a: &Assessment) -> String {
         if !a.catalog {
             let _ = writeln!(s, "  incidents: {NEEDS_CATALOG}");
         } else if !c.incidents.is_empty() {
-            let _ = writeln!(s, "  incidents ({} of {} catalogued):", c.incidents.len(), c.incidents_total);
+            let _ = writeln!(
+                s,
+                "  incidents ({} of {} catalogued):",
+                c.incidents.len(),
+                c.incidents_total
+            );
             for i in &c.incidents {
                 let _ = writeln!(s, "    {} ({}) {}", i.name, i.year, i.url);
             }
@@ -52,10 +72,17 @@ pub fn text(a: &Assessment) -> String {
         let _ = writeln!(s, "  pass {}: {} ({})", c.info.id, c.info.title, c.detail);
     }
     let _ = writeln!(s, "\nNot applicable or not checked:");
-    for c in a.checks.iter().filter(|c| matches!(c.status, Status::NotApplicable | Status::NotChecked)) {
+    for c in a
+        .checks
+        .iter()
+        .filter(|c| matches!(c.status, Status::NotApplicable | Status::NotChecked))
+    {
         let _ = writeln!(s, "  {} {}: {}", c.status.label(), c.info.id, c.detail);
     }
-    let _ = writeln!(s, "\nNot decidable from a checkout (needs the hosting platform's API):");
+    let _ = writeln!(
+        s,
+        "\nNot decidable from a checkout (needs the hosting platform's API):"
+    );
     for (name, cov) in SCORECARD {
         match cov {
             Coverage::Platform { note } => {

@@ -3,7 +3,10 @@
 //! OSV advisory database for the vulnerability check.
 
 #![expect(clippy::unwrap_used, reason = "test fixtures fail loudly")]
-#![allow(dead_code, reason = "each test binary uses a different part of the support module")]
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the support module"
+)]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,10 +34,23 @@ impl Gpg {
         let home = tempfile::Builder::new().prefix("g").tempdir().unwrap();
         let out = Command::new("gpg")
             .env("GNUPGHOME", home.path())
-            .args(["--batch", "--passphrase", "", "--quick-gen-key", "kiln test <test@example.invalid>", "ed25519", "sign", "never"])
+            .args([
+                "--batch",
+                "--passphrase",
+                "",
+                "--quick-gen-key",
+                "kiln test <test@example.invalid>",
+                "ed25519",
+                "sign",
+                "never",
+            ])
             .output()
             .unwrap();
-        assert!(out.status.success(), "gpg: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "gpg: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let list = Command::new("gpg")
             .env("GNUPGHOME", home.path())
             .args(["--batch", "--with-colons", "--list-secret-keys"])
@@ -43,7 +59,10 @@ impl Gpg {
         let text = String::from_utf8(list.stdout).unwrap();
         let fingerprint = text
             .lines()
-            .find_map(|l| l.strip_prefix("fpr:").map(|r| r.trim_matches(':').to_owned()))
+            .find_map(|l| {
+                l.strip_prefix("fpr:")
+                    .map(|r| r.trim_matches(':').to_owned())
+            })
             .unwrap();
         Gpg { home, fingerprint }
     }
@@ -51,7 +70,10 @@ impl Gpg {
 
 impl Drop for Gpg {
     fn drop(&mut self) {
-        let _ = Command::new("gpgconf").env("GNUPGHOME", self.home.path()).args(["--kill", "gpg-agent"]).status();
+        let _ = Command::new("gpgconf")
+            .env("GNUPGHOME", self.home.path())
+            .args(["--kill", "gpg-agent"])
+            .status();
     }
 }
 
@@ -76,7 +98,10 @@ impl Spec {
     }
 
     pub fn remove(&mut self, path: &str) -> &mut Spec {
-        assert!(self.files.remove(path).is_some(), "{path} is not in the spec");
+        assert!(
+            self.files.remove(path).is_some(),
+            "{path} is not in the spec"
+        );
         self
     }
 
@@ -173,7 +198,13 @@ const PACKAGE_LOCK: &str = r#"{
 
 /// A repository that passes every check.
 pub fn clean() -> Spec {
-    let mut s = Spec { files: BTreeMap::new(), sign: true, tag: Some(true), removed: None, git: true };
+    let mut s = Spec {
+        files: BTreeMap::new(),
+        sign: true,
+        tag: Some(true),
+        removed: None,
+        git: true,
+    };
     s.set(".github/workflows/ci.yml", &WORKFLOW.replace("SHA", SHA))
         .set(".github/dependabot.yml", "version: 2\nupdates:\n  - package-ecosystem: cargo\n    directory: /\n    schedule:\n      interval: weekly\n")
         .set(".github/workflows/label.yml", &LABEL.replace("SHA", SHA))
@@ -191,7 +222,10 @@ pub fn clean() -> Spec {
         .set("scripts/release.sh", "#!/bin/sh\nset -eu\npip install -r requirements.txt\ncargo install --locked cargo-auditable --version 0.7.7\n")
         .set("fuzz/Cargo.toml", "[package]\nname = \"fuzz\"\n\n[dependencies]\nlibfuzzer-sys = \"0.4\"\n")
         .set("tests/fixtures/.keep", "");
-    s.files.insert("tests/fixtures/tiny.gz".into(), vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0]);
+    s.files.insert(
+        "tests/fixtures/tiny.gz".into(),
+        vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0],
+    );
     s
 }
 
@@ -203,12 +237,21 @@ fn git(dir: &Path, gpg: &Gpg, args: &[&str]) {
         .env("GIT_CONFIG_GLOBAL", "/dev/null")
         .env("GIT_AUTHOR_DATE", "2024-01-01T00:00:00Z")
         .env("GIT_COMMITTER_DATE", "2024-01-01T00:00:00Z")
-        .args(["-c", "user.name=kiln test", "-c", "user.email=test@example.invalid"])
+        .args([
+            "-c",
+            "user.name=kiln test",
+            "-c",
+            "user.email=test@example.invalid",
+        ])
         .args(["-c", &format!("user.signingkey={}", gpg.fingerprint)])
         .args(args)
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn write(root: &Path, path: &str, bytes: &[u8]) {
@@ -240,7 +283,11 @@ pub fn build(spec: &Spec, gpg: &Gpg) -> TempDir {
     git(root, gpg, &["commit", "-q", sign, "-m", "the project"]);
     match spec.tag {
         Some(true) => git(root, gpg, &["tag", "-s", "-m", "v1.0.0", "v1.0.0"]),
-        Some(false) => git(root, gpg, &["tag", "-a", "--no-sign", "-m", "v1.0.0", "v1.0.0"]),
+        Some(false) => git(
+            root,
+            gpg,
+            &["tag", "-a", "--no-sign", "-m", "v1.0.0", "v1.0.0"],
+        ),
         None => {}
     }
     dir
@@ -252,7 +299,10 @@ pub fn database(dir: &Path) -> Database {
       "severity":[{"type":"CVSS_V3","score":"CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H"}],
       "affected":[{"package":{"ecosystem":"npm","name":"lodash"},
       "ranges":[{"type":"SEMVER","events":[{"introduced":"0"},{"fixed":"4.17.21"}]}]}]}"#;
-    let sources = vec![import::read_bytes("GHSA-35jh-r3h4-6jhm.json", record.as_bytes().to_vec())];
+    let sources = vec![import::read_bytes(
+        "GHSA-35jh-r3h4-6jhm.json",
+        record.as_bytes().to_vec(),
+    )];
     let path = dir.join("db.sqlite");
     db::import(&path, &sources, &ImportOptions::default()).unwrap();
     Database::open(&path).unwrap()
