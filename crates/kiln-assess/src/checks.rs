@@ -4,6 +4,7 @@
 mod binaries;
 mod dockerfile;
 mod git;
+mod gitlab;
 mod governance;
 mod lockfile;
 mod names;

@@ -11,7 +11,7 @@ use crate::check::{CheckInfo, Finding, Level, Outcome};
 use crate::compromise::CompromiseType::{
     DevTooling, MaliciousMaintainer, PublishingInfrastructure, SourceCode, TrustAndSigning,
 };
-use crate::pipeline::{self, is_ci, logical_lines, pipes_download_to_shell, steps, str_field};
+use crate::pipeline::{is_ci, logical_lines, pipes_download_to_shell, steps, str_field};
 
 pub static PIPELINE_AS_CODE: CheckInfo = CheckInfo {
     id: "pipeline-as-code",
@@ -145,7 +145,8 @@ fn pinned_ref(uses: &str) -> bool {
         .is_some_and(|(_, r)| r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-fn image_of(v: &Value) -> Option<&str> {
+/// The image a `container:`/`services:`/`image:` value names.
+pub(super) fn image_of(v: &Value) -> Option<&str> {
     v.as_str()
         .or_else(|| str_field(v, "image"))
         .or_else(|| str_field(v, "name"))
@@ -189,69 +190,12 @@ pub fn actions_pinned(ctx: &Context<'_>) -> Outcome {
         }
     }
     if let Some(text) = ctx.repo.text(".gitlab-ci.yml") {
-        gitlab_pins(&text, &mut findings, &mut seen);
+        super::gitlab::pins(&text, &mut findings, &mut seen);
     }
     if seen == 0 {
         return Outcome::NotApplicable("no actions, includes or CI images".into());
     }
     Outcome::from(findings, format!("{seen} CI references"))
-}
-
-fn gitlab_pins(text: &str, findings: &mut Vec<Finding>, seen: &mut usize) {
-    let path = ".gitlab-ci.yml";
-    let Ok(doc) = serde_yaml_ng::from_str::<Value>(text) else {
-        return;
-    };
-    let includes: Vec<&Value> = match doc.get("include") {
-        Some(Value::Sequence(s)) => s.iter().collect(),
-        Some(v) => vec![v],
-        None => Vec::new(),
-    };
-    for inc in includes {
-        if let Some(remote) =
-            str_field(inc, "remote").or_else(|| inc.as_str().filter(|s| s.contains("://")))
-        {
-            *seen += 1;
-            findings.push(Finding::at(
-                path,
-                pipeline::line_of(text, remote),
-                format!("includes remote `{remote}`, which can change under the pipeline"),
-            ));
-        } else if let Some(project) = str_field(inc, "project") {
-            *seen += 1;
-            let r = str_field(inc, "ref").unwrap_or("");
-            if !(r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit())) {
-                findings.push(Finding::at(
-                    path,
-                    pipeline::line_of(text, project),
-                    format!("includes project `{project}` at `{r}`, not a commit"),
-                ));
-            }
-        }
-    }
-    let mut images = Vec::new();
-    if let Value::Mapping(m) = &doc {
-        for (key, v) in m {
-            if key.as_str() == Some("image") {
-                images.extend(image_of(v));
-            } else if let Some(img) = v.get("image").and_then(image_of) {
-                images.push(img);
-            }
-            if let Some(Value::Sequence(services)) = v.get("services") {
-                images.extend(services.iter().filter_map(image_of));
-            }
-        }
-    }
-    for image in images {
-        *seen += 1;
-        if !image.contains("@sha256:") {
-            findings.push(Finding::at(
-                path,
-                pipeline::line_of(text, image),
-                format!("runs in image `{image}`, not pinned by digest"),
-            ));
-        }
-    }
 }
 
 fn writes(perms: &Value) -> Vec<String> {
