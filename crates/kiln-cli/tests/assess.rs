@@ -293,3 +293,35 @@ fn catalog_by_type_and_year() {
     assert_eq!(r.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&r.stderr).contains("KILN_CATALOG"));
 }
+
+/// kiln's own repository (docs/assessment.md keeps the full result): no error-level
+/// finding (secrets, injectable workflows, typosquats, …) may come in unnoticed.
+#[test]
+fn kiln_itself_has_no_error_level_findings() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let r = kiln(&["assess", &s(&root), "--fail-on", "error", "-f", "json"]);
+    assert_eq!(r.code, 0, "{}\n{}", r.stderr, r.stdout);
+    let json: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    let ids = |status: &str| -> Vec<String> {
+        json["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["status"] == status)
+            .map(|c| c["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for id in [
+        "secrets-in-tree",
+        "lockfile-committed",
+        "lockfile-enforced",
+        "dependencies-pinned",
+        "binary-artifacts",
+    ] {
+        assert!(
+            ids("pass").contains(&id.to_owned()),
+            "{id} regressed: {:?}",
+            ids("fail")
+        );
+    }
+}

@@ -34,31 +34,31 @@ td,th{border:1px solid #ddd;padding:.3em .5em;text-align:left;vertical-align:top
 fn chart(a: &Assessment) -> String {
     let sections = a.sections();
     let row = 46;
-    let width = 640;
     let label = 200;
-    let bar = width - label - 60;
-    let height = row * sections.len() + 30;
+    let bar = 380;
+    let legend = label + bar + 12;
+    let width = legend + 300;
+    let height = row * sections.len() + 10;
     let mut s = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" role=\"img\" aria-label=\"Coverage and score per section\">"
     );
     for (i, sec) in sections.iter().enumerate() {
         let y = 10 + i * row;
         let coverage = sec.coverage() as usize;
-        let score = sec.score();
         let _ = write!(
             s,
             "<text x=\"0\" y=\"{}\">{}</text>\
+             <rect x=\"{label}\" y=\"{y}\" width=\"{bar}\" height=\"16\" fill=\"#eef1f5\"/>\
              <rect x=\"{label}\" y=\"{y}\" width=\"{}\" height=\"16\" fill=\"#4a78b5\"/>\
-             <text x=\"{}\" y=\"{}\">coverage {coverage}% ({}/{})</text>",
+             <text x=\"{legend}\" y=\"{}\">coverage {coverage}% ({} of {} recommendations)</text>",
             y + 20,
             escape(sec.section.title()),
             bar * coverage / 100,
-            label + bar * coverage / 100 + 4,
             y + 12,
             sec.covered,
             sec.recommendations
         );
-        let (w, text) = match score {
+        let (w, text) = match sec.score() {
             Some(v) => (
                 bar * v as usize / 100,
                 format!(
@@ -71,10 +71,11 @@ fn chart(a: &Assessment) -> String {
         };
         let _ = write!(
             s,
-            "<rect x=\"{label}\" y=\"{}\" width=\"{w}\" height=\"16\" fill=\"#3a9a52\"/>\
-             <text x=\"{}\" y=\"{}\">{}</text>",
+            "<rect x=\"{label}\" y=\"{}\" width=\"{bar}\" height=\"16\" fill=\"#eef5f0\"/>\
+             <rect x=\"{label}\" y=\"{}\" width=\"{w}\" height=\"16\" fill=\"#3a9a52\"/>\
+             <text x=\"{legend}\" y=\"{}\">{}</text>",
             y + 18,
-            label + w + 4,
+            y + 18,
             y + 30,
             escape(&text)
         );
