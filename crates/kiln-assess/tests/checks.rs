@@ -379,3 +379,28 @@ fn gitlab_ci_images_and_includes() {
     assert!(messages.iter().any(|m| m.contains("node:20")));
     assert_eq!(status(&a, "remote-script-execution"), Status::Fail);
 }
+
+#[test]
+fn unscoped_internal_names_are_exposed_to_dependency_confusion() {
+    let gpg = Gpg::new();
+    let mut spec = clean();
+    spec.edit(
+        "package.json",
+        "\"@acme/internal-tools\"",
+        "\"acme-internal-tools\"",
+    );
+    let a = run(&spec, &gpg);
+    let c = a
+        .checks
+        .iter()
+        .find(|c| c.info.id == "dependency-confusion")
+        .unwrap();
+    assert_eq!(c.status, Status::Fail);
+    assert_eq!(c.findings.len(), 1, "{:?}", c.findings);
+    assert!(
+        c.findings[0]
+            .message
+            .contains("`acme-internal-tools` looks internal but is unscoped")
+    );
+    assert_eq!(c.findings[0].path.as_deref(), Some("package.json"));
+}
