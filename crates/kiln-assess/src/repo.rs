@@ -144,6 +144,16 @@ fn walk(root: &Path) -> Vec<String> {
     out
 }
 
+/// What a failed `git log` means: no commits yet (nothing to check), or git could not run
+/// at all (not decided).
+pub fn history_error(e: String) -> crate::check::Outcome {
+    if e.starts_with("running git") {
+        crate::check::Outcome::NotChecked(e)
+    } else {
+        crate::check::Outcome::NotApplicable(format!("no history: {e}"))
+    }
+}
+
 /// The file name of a `/`-separated path.
 pub fn file_name(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)

@@ -404,3 +404,25 @@ fn unscoped_internal_names_are_exposed_to_dependency_confusion() {
     );
     assert_eq!(c.findings[0].path.as_deref(), Some("package.json"));
 }
+
+#[test]
+fn a_repository_without_commits_has_no_history_to_check() {
+    kiln_test::fixture::require_tool("git");
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("git")
+        .args(["init", "-q"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    std::fs::write(dir.path().join("README.md"), "# new\n").unwrap();
+    let a = assess(dir.path(), &Options::default()).unwrap();
+    for id in ["signed-commits", "signed-tags", "secrets-in-history"] {
+        assert_eq!(status(&a, id), Status::NotApplicable, "{id}");
+    }
+    assert_eq!(
+        status(&a, "secrets-in-tree"),
+        Status::Pass,
+        "the untracked file is not committed, nothing to read"
+    );
+}

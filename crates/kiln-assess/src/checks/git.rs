@@ -41,7 +41,7 @@ pub fn signed_commits(ctx: &Context<'_>) -> Outcome {
     }
     let log = match ctx.repo.git(&["log", "--format=%H%x09%G?%x09%an", "HEAD"]) {
         Ok(log) => log,
-        Err(e) => return Outcome::NotApplicable(format!("no history: {e}")),
+        Err(e) => return crate::repo::history_error(e),
     };
     let mut total = 0;
     let mut unsigned = Vec::new();

@@ -199,7 +199,7 @@ pub fn history(ctx: &Context<'_>) -> Outcome {
         "--format=commit %H",
     ]) {
         Ok(log) => log,
-        Err(e) => return Outcome::NotApplicable(format!("no history: {e}")),
+        Err(e) => return crate::repo::history_error(e),
     };
     // Added lines per (commit, path), scanned as one text so key blocks are whole.
     let mut added: BTreeMap<(String, String), (Vec<usize>, String)> = BTreeMap::new();
@@ -227,6 +227,9 @@ pub fn history(ctx: &Context<'_>) -> Outcome {
             entry.1.push('\n');
             new_line += 1;
         }
+    }
+    if commits == 0 {
+        return Outcome::NotApplicable("no commits".into());
     }
     let mut findings = Vec::new();
     for ((commit, path), (lines, text)) in &added {
