@@ -8,7 +8,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Tools the tests start or compare against. Each test that needs one fails loudly
 # without it, so this list is the whole truth of what the suite needs.
-APT_PACKAGES=(docker-registry skopeo umoci hyperfine dpkg-dev rpm openssl golang-go)
+APT_PACKAGES=(docker-registry skopeo umoci hyperfine dpkg-dev rpm openssl golang-go git gnupg)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -25,15 +25,16 @@ as_root systemctl disable --now docker-registry >/dev/null 2>&1 || true
 python3 -m pip install -q -r requirements-test.txt
 
 # Sigstore's JavaScript verifier (checks the bundles kiln writes), versions pinned in
-# interop/sigstore-js/package.json. Node and npm come from Debian when missing.
+# interop/sigstore-js/package.json and locked with integrity hashes (no registry URLs) in
+# its package-lock.json, which `npm ci` enforces. Node and npm come from Debian when missing.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
 fi
-npm install --prefix interop/sigstore-js --silent --no-audit --no-fund
+npm ci --prefix interop/sigstore-js --silent --no-audit --no-fund
 
 if ! cargo nextest --version >/dev/null 2>&1; then
-  cargo install --locked cargo-nextest
+  cargo install --locked cargo-nextest --version 0.9.143
 fi
 # Builds the real cargo-auditable binary the Rust cataloger's test reads.
 if ! cargo auditable --version >/dev/null 2>&1; then

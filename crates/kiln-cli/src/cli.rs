@@ -67,6 +67,10 @@ pub enum Command {
     Vex(crate::commands::vex::VexArgs),
     /// Decide whether an image may run: Rego policies over its evidence.
     Policy(crate::commands::policy::PolicyArgs),
+    /// Assess a repository checkout against the CNCF supply chain best practices.
+    Assess(crate::commands::assess::AssessArgs),
+    /// List the CNCF catalog of supply chain compromises by type and year.
+    Catalog(crate::commands::catalog::CatalogArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,7 +1,9 @@
 //! One module per subcommand; each turns parsed arguments into a library call.
 
+pub(crate) mod assess;
 pub(crate) mod attest;
 pub(crate) mod blob;
+pub(crate) mod catalog;
 mod copy;
 mod db;
 mod files;
@@ -38,6 +40,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Scan(a) => scan::run(a, &args.global),
         Command::Vex(a) => vex::run(a, &args.global),
         Command::Policy(a) => policy::run(a, &args.global),
+        Command::Assess(a) => assess::run(a, &args.global),
+        Command::Catalog(a) => catalog::run(a, &args.global),
     }
 }
 
