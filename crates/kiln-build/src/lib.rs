@@ -16,6 +16,7 @@ pub mod harden;
 pub mod image;
 pub mod input;
 pub mod layer;
+mod package;
 pub mod rootfs;
 pub mod scripts;
 pub mod surface;

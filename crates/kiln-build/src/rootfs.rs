@@ -3,7 +3,8 @@
 //!
 //! Inserting resolves the parent directories through symlinks already in the tree, as
 //! dpkg does when a package ships `/bin/x` into a root where `/bin` links to `usr/bin`.
-//! Nothing here touches the host filesystem.
+//! Nothing here touches the host filesystem. Hard links of packages are stored as files
+//! sharing their content.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -34,8 +35,6 @@ pub enum NodeKind {
     File(Arc<[u8]>),
     /// The target as stored.
     Symlink(String),
-    /// The normalised path of the file this is a hard link to.
-    Hardlink(String),
 }
 
 impl Node {
@@ -223,15 +222,11 @@ impl Rootfs {
         self.resolve_inner(raw, &mut hops, true)
     }
 
-    /// The content of the regular file `path` names, symlinks and hard links followed.
+    /// The content of the regular file `path` names, symlinks followed.
     pub fn read(&self, raw: &str) -> Option<&[u8]> {
         let at = self.resolve(raw)?;
         match &self.nodes.get(&at)?.kind {
             NodeKind::File(data) => Some(data),
-            NodeKind::Hardlink(target) => match &self.nodes.get(target)?.kind {
-                NodeKind::File(data) => Some(data),
-                _ => None,
-            },
             _ => None,
         }
     }
