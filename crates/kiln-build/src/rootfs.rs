@@ -173,13 +173,54 @@ impl Rootfs {
                 }
             }
             Some(existing) if existing.is_dir() => {
-                // A non-directory replaces a directory: what was below goes too.
+                if let NodeKind::Symlink(target) = &node.kind {
+                    // A symlink over a directory (merged /usr): what the directory held
+                    // moves to where the link leads, as usrmerge does.
+                    let target = target.clone();
+                    return self.replace_dir_with_link(&at, &parent, &target, node);
+                }
+                // Another non-directory replaces a directory: what was below goes too.
                 self.remove_below(&at);
             }
             _ => {}
         }
         self.nodes.insert(at.clone(), node);
         Ok(at)
+    }
+
+    fn replace_dir_with_link(
+        &mut self,
+        at: &str,
+        parent: &str,
+        target: &str,
+        link: Node,
+    ) -> Result<String> {
+        let joined = if target.starts_with('/') {
+            target.to_owned()
+        } else {
+            format!("{parent}/{target}")
+        };
+        let dest = path::normalize(&joined).map(|n| n.path).ok();
+        let inside = |d: &str| d == at || d.starts_with(&path::subtree_prefix(at)) || d == "/";
+        let moved: Vec<(String, Node)> = self
+            .below(at)
+            .map(|(p, n)| (p.to_owned(), n.clone()))
+            .collect();
+        self.remove_below(at);
+        self.nodes.insert(at.to_owned(), link);
+        if let Some(dest) = dest.filter(|d| !inside(d)) {
+            for (p, n) in moved {
+                let new = format!("{dest}{}", &p[at.len()..]);
+                self.insert(&new, n)?;
+            }
+        } else if !moved.is_empty() {
+            tracing::warn!(
+                path = at,
+                target,
+                "directory replaced by a link into itself"
+            );
+        }
+        Ok(at.to_owned())
     }
 
     /// Removes `path` and, for a directory, everything below it. Returns how many paths
