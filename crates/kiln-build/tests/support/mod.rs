@@ -1,4 +1,5 @@
 //! Shared fixtures: a small set of real `.deb` files in the three compressions.
+#![allow(dead_code, reason = "each test binary uses part of the support module")]
 
 use std::path::Path;
 
