@@ -87,7 +87,9 @@ fn count_packages(fs: &MergedFs) -> u64 {
         if !capture(&entry.path, 0) || entry.path == STATUS {
             continue;
         }
-        let Some(text) = fs.read(&entry.path) else { continue };
+        let Some(text) = fs.read(&entry.path) else {
+            continue;
+        };
         let (paragraphs, _) = control::paragraphs(&String::from_utf8_lossy(text));
         n += paragraphs
             .iter()
@@ -126,7 +128,10 @@ pub fn reduction(target: &Surface, baseline: &Surface) -> Reduction {
         bytes: pct(target.bytes, baseline.bytes),
         executables: pct(target.executables, baseline.executables),
         shells: pct(len(&target.shells), len(&baseline.shells)),
-        package_managers: pct(len(&target.package_managers), len(&baseline.package_managers)),
+        package_managers: pct(
+            len(&target.package_managers),
+            len(&baseline.package_managers),
+        ),
         setuid: pct(len(&target.setuid), len(&baseline.setuid)),
     }
 }

@@ -10,7 +10,8 @@ use std::path::Path;
 use std::process::Command;
 
 use kiln_build::image::{self, BuiltImage};
-use kiln_build::{AssemblyInput, ImageSettings, PackageInput, assemble};
+use kiln_build::surface;
+use kiln_build::{AssemblyInput, ImageSettings, PackageInput, Variant, assemble};
 use kiln_oci::fs::MergedFs;
 use kiln_oci::{Image, OpenOptions, Target};
 use kiln_test::deb::DebSpec;
@@ -144,6 +145,55 @@ fn layout_opens_with_kiln_umoci_and_skopeo() {
     );
     let stat = String::from_utf8_lossy(&umoci.stdout);
     assert!(stat.contains("kiln build: 7 Debian packages"), "{stat}");
+}
+
+#[test]
+fn surface_of_a_built_image_has_no_shell_manager_or_setuid() {
+    let work = tempfile::tempdir().unwrap();
+    let packages = support::packages(work.path());
+    let measure = |variant| {
+        let mut input = AssemblyInput::new("amd64", packages.clone());
+        input.variant = variant;
+        input.source_date_epoch = Some(0);
+        let built = image::build(&assemble(&input).unwrap(), &settings()).unwrap();
+        let dir = work.path().join(format!("{variant:?}"));
+        write_layout(&[built], &dir, "1");
+        let src = Target::parse(&format!("oci:{}:1", dir.display()))
+            .unwrap()
+            .open(&OpenOptions::default())
+            .unwrap();
+        let img = Image::resolve(src.as_ref(), None).unwrap();
+        let fs = MergedFs::from_image(src.as_ref(), &img, &surface::capture).unwrap();
+        surface::measure(&fs)
+    };
+    let runtime = measure(Variant::Runtime);
+    assert_eq!(runtime.packages, 7);
+    assert!(runtime.shells.is_empty() && runtime.package_managers.is_empty());
+    assert!(runtime.setuid.is_empty());
+    // hello and the (no longer setuid) su are the executables left.
+    assert_eq!(runtime.executables, 2);
+    let dev = measure(Variant::Dev);
+    assert_eq!(dev.packages, 7);
+    assert_eq!(
+        dev.shells,
+        ["/usr/bin/bash", "/usr/bin/rbash", "/usr/bin/sh"]
+    );
+    assert_eq!(
+        dev.package_managers,
+        [
+            "/usr/bin/apt",
+            "/usr/bin/apt-get",
+            "/usr/bin/dpkg",
+            "/usr/bin/dpkg-deb"
+        ]
+    );
+    assert_eq!(dev.setuid, ["/usr/bin/su"]);
+    let r = surface::reduction(&runtime, &dev);
+    assert_eq!(
+        (r.shells, r.package_managers, r.setuid),
+        (Some(100.0), Some(100.0), Some(100.0))
+    );
+    assert!(r.files.unwrap() > 0.0 && r.bytes.unwrap() > 0.0, "{r:?}");
 }
 
 #[test]
