@@ -1,7 +1,6 @@
 //! Assembly over real `.deb` files built with dpkg-deb (gzip, xz and zstd members): the
 //! tree, the package records, the accounts, the CA bundle, hardening, and the dev
 //! variant.
-#![expect(clippy::unwrap_used, reason = "test fixtures")]
 
 mod support;
 
