@@ -17,6 +17,7 @@ pub fn specs() -> Vec<DebSpec> {
         DebSpec::new("base-files", "12.4+deb12u5", "amd64")
             .file("/usr/lib/os-release", DEBIAN_12_OS_RELEASE.as_bytes())
             .symlink("/etc/os-release", "../usr/lib/os-release")
+            .file("/etc/debian_version", b"12.5\n")
             .symlink("/bin", "usr/bin")
             .symlink("/lib", "usr/lib")
             .file("/usr/share/doc/base-files/changelog.gz", b"changes")
