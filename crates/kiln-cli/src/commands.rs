@@ -13,6 +13,7 @@ pub(crate) mod policy;
 mod sbom;
 pub(crate) mod scan;
 pub(crate) mod sign;
+mod surface;
 pub(crate) mod verify;
 pub(crate) mod vex;
 
