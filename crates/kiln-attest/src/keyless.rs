@@ -400,4 +400,38 @@ mod tests {
         assert!(!names_signature(Some(&once), b"sih"));
         assert!(!names_signature(None, b"sig"));
     }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_bundles_roots_and_checkpoints_never_panic(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..400),
+            note in "(?s).{0,200}",
+            index in 0u64..64,
+            size in 0u64..64,
+        ) {
+            let _ = TrustedRoot::parse(&bytes, "root");
+            let log = crate::trust_root::TransparencyLog {
+                log_id: vec![1, 2, 3, 4],
+                public_key: bytes.clone(),
+                valid_for: crate::trust_root::Validity { start: 0, end: None },
+            };
+            let root = TrustedRoot {
+                certificate_authorities: vec![crate::trust_root::CertificateAuthority {
+                    chain: vec![bytes.clone()],
+                    valid_for: crate::trust_root::Validity { start: 0, end: None },
+                }],
+                tlogs: vec![log.clone()],
+            };
+            let policy = Policy {
+                identity: IdentityMatcher::Exact(String::new()),
+                issuer: String::new(),
+            };
+            let _ = verify(&bytes, Some(&bytes), &root, &policy, "bundle");
+            let _ = rekor::verify_checkpoint(&note, &log, "checkpoint");
+            let _ = Certificate::from_der(&bytes, "certificate").map(|c| {
+                (c.identities(), c.oidc_issuer(), c.check_leaf("c").is_ok(), c.validity())
+            });
+            let _ = rekor::root_from_inclusion_proof(index, size, [0; 32], &[[1; 32]; 3]);
+        }
+    }
 }

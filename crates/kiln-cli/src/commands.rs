@@ -10,6 +10,7 @@ pub(crate) mod key;
 mod sbom;
 pub(crate) mod scan;
 pub(crate) mod sign;
+pub(crate) mod trust;
 pub(crate) mod verify;
 pub(crate) mod vex;
 

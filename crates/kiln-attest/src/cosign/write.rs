@@ -41,7 +41,7 @@ pub fn sign(
     let mut stored = Stored::default();
     if forms.tag {
         let payload = simple_signing::payload(&image.docker_reference(), image.digest());
-        let signature = STANDARD.encode(key.sign(&payload));
+        let signature = STANDARD.encode(key.sign_message(&payload));
         let annotations = BTreeMap::from([(SIGNATURE_ANNOTATION.to_owned(), signature)]);
         let tag = image.legacy_tag("sig")?;
         let digest = append_layer(
