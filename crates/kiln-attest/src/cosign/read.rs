@@ -4,11 +4,10 @@
 //! bundle referrers are verified against a trusted root and an identity policy instead.
 
 use kiln_oci::manifest::{Descriptor, Parsed};
-use kiln_oci::registry::Client;
 use kiln_types::{Digest, ImageRef};
 
-use super::ResolvedImage;
 use super::write::{existing_layers, fetch_blob};
+use super::{ResolvedImage, Store};
 use crate::bundle::{self, Content, RawBundle};
 use crate::dsse::{ENVELOPE_MEDIA_TYPE, Envelope, IN_TOTO_PAYLOAD_TYPE, Payload};
 use crate::key::KeySet;
@@ -96,7 +95,7 @@ pub struct ImageVerification {
 /// Fails (with [`Error::Verification`]) unless at least `threshold` distinct keys signed
 /// matching evidence that names the image's digest.
 pub fn verify(
-    client: &Client,
+    client: &dyn Store,
     image: &ResolvedImage,
     keys: &KeySet,
     options: &VerifyOptions,
@@ -106,7 +105,7 @@ pub fn verify(
 
 /// As [`verify`], with keys or a trusted root and identity policy.
 pub fn verify_with(
-    client: &Client,
+    client: &dyn Store,
     image: &ResolvedImage,
     trust: Trust<'_>,
     options: &VerifyOptions,
@@ -244,7 +243,7 @@ fn reasons(rejected: &[Rejected]) -> String {
 }
 
 fn legacy_signature(
-    client: &Client,
+    client: &dyn Store,
     tag: &ImageRef,
     layer: &Descriptor,
     image: &Digest,
@@ -295,7 +294,7 @@ fn legacy_signature(
 }
 
 fn legacy_attestation(
-    client: &Client,
+    client: &dyn Store,
     tag: &ImageRef,
     layer: &Descriptor,
     image: &Digest,
@@ -315,7 +314,7 @@ fn legacy_attestation(
 }
 
 fn referrer(
-    client: &Client,
+    client: &dyn Store,
     repo: &ImageRef,
     manifest: &Digest,
     image: &Digest,

@@ -27,7 +27,7 @@ pub enum VerifyFormat {
 
 #[derive(Debug, ClapArgs)]
 pub struct VerifyArgs {
-    /// The image, as a registry reference.
+    /// The image: a registry reference or oci:DIR[:TAG|@DIGEST].
     pub reference: String,
     /// A trusted public key (repeat for several).
     #[arg(long, value_name = "PUB", required_unless_present = "trusted_root")]
@@ -77,12 +77,12 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode> {
         None => Trust::Keys(&keys),
     };
     let (client, reference) = super::key::registry_image(&args.reference, &args.registry)?;
-    let image = ResolvedImage::resolve(&client, &reference)?;
+    let image = ResolvedImage::resolve(&*client, &reference)?;
     let options = VerifyOptions {
         threshold: usize::from(args.threshold),
         predicate,
     };
-    let outcome = read::verify_with(&client, &image, trust, &options).map_err(gate)?;
+    let outcome = read::verify_with(&*client, &image, trust, &options).map_err(gate)?;
     for r in &outcome.rejected {
         output::status(global.quiet, &format!("warning: ignored {}", r.reason));
     }
