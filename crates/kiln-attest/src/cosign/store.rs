@@ -203,26 +203,30 @@ impl LayoutStore {
 
 impl Store for LayoutStore {
     fn get_manifest(&self, reference: &ImageRef) -> kiln_oci::Result<RawManifest> {
+        // By digest, the blob itself (its media type from its content): no index read.
+        if let Some(digest) = reference.digest() {
+            let bytes = self.read_blob(digest)?;
+            return RawManifest::verified(None, bytes, digest, &reference.to_string());
+        }
         let index = self.index()?;
-        let entry = match (reference.digest(), reference.tag()) {
-            (Some(digest), _) => index.manifests.iter().find(|d| &d.digest == digest),
-            (None, Some(tag)) => index
+        let entry = reference.tag().and_then(|tag| {
+            index
                 .manifests
                 .iter()
-                .find(|d| layout::entry_has_tag(d, tag)),
-            (None, None) => None,
+                .find(|d| layout::entry_has_tag(d, tag))
+        });
+        let Some(entry) = entry else {
+            return Err(kiln_oci::Error::NotFound {
+                what: format!("{reference} in {}", self.dir.display()),
+            });
         };
-        let (media_type, digest) = match (entry, reference.digest()) {
-            (Some(e), _) => (Some(e.media_type.as_str()), &e.digest),
-            (None, Some(digest)) => (None, digest),
-            (None, None) => {
-                return Err(kiln_oci::Error::NotFound {
-                    what: format!("{reference} in {}", self.dir.display()),
-                });
-            }
-        };
-        let bytes = self.read_blob(digest)?;
-        RawManifest::verified(media_type, bytes, digest, &reference.to_string())
+        let bytes = self.read_blob(&entry.digest)?;
+        RawManifest::verified(
+            Some(&entry.media_type),
+            bytes,
+            &entry.digest,
+            &reference.to_string(),
+        )
     }
 
     fn get_blob(
