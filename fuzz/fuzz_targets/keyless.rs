@@ -28,8 +28,8 @@ fuzz_target!(|data: &[u8]| {
         tlogs: vec![log],
     };
     let policy = Policy {
-        identity: IdentityMatcher::Exact(String::new()),
-        issuer: String::new(),
+        identity: IdentityMatcher::Exact("a@example.com".to_owned()),
+        issuer: "https://issuer.example".to_owned(),
     };
     let _ = kiln_attest::keyless::verify(data, Some(data), &root, &policy, "fuzz");
 });

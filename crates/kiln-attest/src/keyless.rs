@@ -274,6 +274,14 @@ pub fn verify(
     policy: &Policy,
     what: &str,
 ) -> Result<Verified<Keyless>> {
+    if policy.issuer.is_empty()
+        || matches!(&policy.identity, IdentityMatcher::Exact(s) if s.is_empty())
+    {
+        return Err(Error::verification(
+            what,
+            "an empty certificate identity or OIDC issuer matches nothing",
+        ));
+    }
     let raw = RawBundle::parse(bundle_json, what)?;
     bundle::check_media_type(&raw.media_type, what)?;
     let leaf = leaf_certificate(&raw, what)?;
@@ -390,6 +398,27 @@ mod tests {
     }
 
     #[test]
+    fn empty_policies_match_nothing() {
+        let root = TrustedRoot {
+            certificate_authorities: Vec::new(),
+            tlogs: Vec::new(),
+        };
+        for policy in [
+            Policy {
+                identity: IdentityMatcher::Exact(String::new()),
+                issuer: "https://issuer.example".to_owned(),
+            },
+            Policy {
+                identity: IdentityMatcher::Exact("a@example.com".to_owned()),
+                issuer: String::new(),
+            },
+        ] {
+            let err = verify(b"{}", None, &root, &policy, "b").unwrap_err();
+            assert!(err.to_string().contains("matches nothing"), "{err}");
+        }
+    }
+
+    #[test]
     fn signatures_match_once_or_twice_encoded() {
         use base64::Engine as _;
         let b64 = base64::engine::general_purpose::STANDARD;
@@ -423,8 +452,8 @@ mod tests {
                 tlogs: vec![log.clone()],
             };
             let policy = Policy {
-                identity: IdentityMatcher::Exact(String::new()),
-                issuer: String::new(),
+                identity: IdentityMatcher::Exact("a@example.com".to_owned()),
+                issuer: "https://issuer.example".to_owned(),
             };
             let _ = verify(&bytes, Some(&bytes), &root, &policy, "bundle");
             let _ = rekor::verify_checkpoint(&note, &log, "checkpoint");
