@@ -387,9 +387,9 @@ mod tests {
 
     #[test]
     fn identity_patterns_match_whole_identities_only() {
-        let m = IdentityMatcher::regex("https://github.com/org/.*").unwrap();
-        assert!(m.matches("https://github.com/org/repo/.github/workflows/r.yml@refs/tags/v1"));
-        assert!(!m.matches("x https://github.com/org/repo"));
+        let m = IdentityMatcher::regex("https://git.example/org/.*").unwrap();
+        assert!(m.matches("https://git.example/org/repo/.github/workflows/r.yml@refs/tags/v1"));
+        assert!(!m.matches("x https://git.example/org/repo"));
         let m = IdentityMatcher::regex("a@example.com").unwrap();
         assert!(!m.matches("a@example.com.evil"));
         assert!(IdentityMatcher::regex("(").is_err());

