@@ -33,6 +33,22 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 npm ci --prefix interop/sigstore-js --silent --no-audit --no-fund
 
+# Public Sigstore test vectors (real bundles and trusted roots, see
+# interop/sigstore-vectors.txt), fetched as pinned, hash-checked sdists into a cache
+# outside the repository. The keyless tests read them from KILN_SIGSTORE_VECTORS and
+# fail loudly without it.
+KILN_SIGSTORE_VECTORS="${XDG_CACHE_HOME:-$HOME/.cache}/kiln-test/sigstore-vectors"
+if [ ! -f "$KILN_SIGSTORE_VECTORS/.complete" ]; then
+  sdists=$(mktemp -d)
+  python3 -m pip download -q --no-deps --no-binary :all: --require-hashes \
+    -r interop/sigstore-vectors.txt -d "$sdists"
+  rm -rf "$KILN_SIGSTORE_VECTORS" && mkdir -p "$KILN_SIGSTORE_VECTORS"
+  for f in "$sdists"/*.tar.gz; do tar -xzf "$f" -C "$KILN_SIGSTORE_VECTORS"; done
+  rm -rf "$sdists"
+  touch "$KILN_SIGSTORE_VECTORS/.complete"
+fi
+export KILN_SIGSTORE_VECTORS
+
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest --version 0.9.143
 fi

@@ -12,12 +12,12 @@ use crate::{Error, Result};
 
 /// Signs `data`; returns the raw signature bytes.
 pub fn sign(key: &SigningKey, data: &[u8]) -> Vec<u8> {
-    key.sign(data)
+    key.sign_message(data)
 }
 
 /// A v0.3 bundle carrying the signature of `data`.
 pub fn sign_bundle(key: &SigningKey, data: &[u8]) -> RawBundle {
-    let signature = key.sign(data);
+    let signature = key.sign_message(data);
     bundle::for_message(&Sha256::digest(data), &signature, &key.public_key())
 }
 

@@ -2,8 +2,8 @@
 //! public-key verification material: a DSSE envelope (cosign v3 image signatures and
 //! attestations) or a message signature (`sign-blob --bundle`).
 //!
-//! Certificate (keyless) bundles are recognised and refused: verifying them needs a
-//! trusted root with Fulcio and Rekor keys, which kiln does not implement yet.
+//! Certificate (keyless) bundles are refused here: [`crate::keyless`] verifies them
+//! against a trusted root.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -91,81 +91,94 @@ impl RawBundle {
 
     /// Checks the media type, the verification material and the content.
     pub fn check(self, what: &str) -> Result<Bundle> {
-        if self.media_type != MEDIA_TYPE_V03
-            && !LEGACY_MEDIA_TYPES.contains(&self.media_type.as_str())
-        {
-            return Err(Error::document(
-                what,
-                format!("unknown bundle media type {:?}", self.media_type),
-            ));
-        }
+        check_media_type(&self.media_type, what)?;
         let material = self.verification_material;
         let Some(public_key) = material.public_key else {
-            let reason = if material.certificate.is_some()
-                || material.x509_certificate_chain.is_some()
-            {
-                "keyless bundle (Fulcio certificate): verifying it against a trusted root is not supported"
-            } else {
-                "the bundle has no verification material"
-            };
+            let reason =
+                if material.certificate.is_some() || material.x509_certificate_chain.is_some() {
+                    "keyless bundle (Fulcio certificate): verify it with a trusted root"
+                } else {
+                    "the bundle has no verification material"
+                };
             return Err(Error::verification(what, reason));
         };
-        let content = match (self.dsse_envelope, self.message_signature) {
-            (Some(envelope), None) => {
-                let envelope = envelope.check(what)?;
-                if envelope.signatures().len() != 1 {
-                    return Err(Error::verification(
-                        what,
-                        format!(
-                            "a bundle's envelope must carry exactly one signature, not {}",
-                            envelope.signatures().len()
-                        ),
-                    ));
-                }
-                if !public_key.hint.is_empty() && envelope.signatures()[0].keyid != public_key.hint
-                {
-                    return Err(Error::document(
-                        what,
-                        "the key hint differs from the envelope's key id",
-                    ));
-                }
-                Content::Dsse(envelope)
-            }
-            (None, Some(message)) => {
-                let sha256 = match message.message_digest {
-                    None => None,
-                    Some(d) if d.algorithm == "SHA2_256" => Some(
-                        decode_base64(&d.digest)
-                            .filter(|b| b.len() == 32)
-                            .ok_or_else(|| {
-                                Error::document(
-                                    what,
-                                    "the message digest is not 32 bytes of base64",
-                                )
-                            })?,
-                    ),
-                    Some(d) => {
-                        return Err(Error::verification(
-                            what,
-                            format!("unsupported message digest algorithm {:?}", d.algorithm),
-                        ));
-                    }
-                };
-                let signature = decode_base64(&message.signature)
-                    .ok_or_else(|| Error::document(what, "the signature is not base64"))?;
-                Content::MessageSignature { sha256, signature }
-            }
-            _ => {
-                return Err(Error::document(
-                    what,
-                    "a bundle carries exactly one of dsseEnvelope and messageSignature",
-                ));
-            }
-        };
+        let content = check_content(
+            self.dsse_envelope,
+            self.message_signature,
+            &public_key.hint,
+            what,
+        )?;
         Ok(Bundle {
             key_hint: public_key.hint,
             content,
         })
+    }
+}
+
+pub(crate) fn check_media_type(media_type: &str, what: &str) -> Result<()> {
+    if media_type != MEDIA_TYPE_V03 && !LEGACY_MEDIA_TYPES.contains(&media_type) {
+        return Err(Error::document(
+            what,
+            format!("unknown bundle media type {media_type:?}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks a bundle's content: exactly one of a DSSE envelope (with exactly one signature,
+/// whose key id equals `hint` when that is set) and a message signature.
+pub(crate) fn check_content(
+    dsse_envelope: Option<RawEnvelope>,
+    message_signature: Option<RawMessageSignature>,
+    hint: &str,
+    what: &str,
+) -> Result<Content> {
+    match (dsse_envelope, message_signature) {
+        (Some(envelope), None) => {
+            let envelope = envelope.check(what)?;
+            if envelope.signatures().len() != 1 {
+                return Err(Error::verification(
+                    what,
+                    format!(
+                        "a bundle's envelope must carry exactly one signature, not {}",
+                        envelope.signatures().len()
+                    ),
+                ));
+            }
+            let keyid = &envelope.signatures()[0].keyid;
+            if !hint.is_empty() && keyid != hint {
+                return Err(Error::document(
+                    what,
+                    "the key hint differs from the envelope's key id",
+                ));
+            }
+            Ok(Content::Dsse(envelope))
+        }
+        (None, Some(message)) => {
+            let sha256 = match message.message_digest {
+                None => None,
+                Some(d) if d.algorithm == "SHA2_256" => Some(
+                    decode_base64(&d.digest)
+                        .filter(|b| b.len() == 32)
+                        .ok_or_else(|| {
+                            Error::document(what, "the message digest is not 32 bytes of base64")
+                        })?,
+                ),
+                Some(d) => {
+                    return Err(Error::verification(
+                        what,
+                        format!("unsupported message digest algorithm {:?}", d.algorithm),
+                    ));
+                }
+            };
+            let signature = decode_base64(&message.signature)
+                .ok_or_else(|| Error::document(what, "the signature is not base64"))?;
+            Ok(Content::MessageSignature { sha256, signature })
+        }
+        _ => Err(Error::document(
+            what,
+            "a bundle carries exactly one of dsseEnvelope and messageSignature",
+        )),
     }
 }
 

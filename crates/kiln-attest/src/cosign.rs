@@ -9,13 +9,16 @@
 //! - the cosign v3 form: a Sigstore bundle v0.3 in an OCI 1.1 artifact whose `subject` is
 //!   the image, found through the referrers API or its fallback tag.
 //!
-//! [`write`] stores them, [`read`] finds and verifies them.
+//! [`write`] stores them, [`read`] finds and verifies them, in a registry or an OCI
+//! layout ([`store`]).
 
 pub mod read;
+pub mod store;
 pub mod write;
 
+pub use store::{LayoutStore, Store};
+
 use kiln_oci::manifest::Descriptor;
-use kiln_oci::registry::Client;
 use kiln_types::{Digest, ImageRef};
 
 use crate::{Error, Result};
@@ -38,7 +41,7 @@ pub struct ResolvedImage {
 
 impl ResolvedImage {
     /// Resolves `reference` to its manifest digest (verified when pinned by digest).
-    pub fn resolve(client: &Client, reference: &ImageRef) -> Result<ResolvedImage> {
+    pub fn resolve(client: &dyn Store, reference: &ImageRef) -> Result<ResolvedImage> {
         let raw = client.get_manifest(reference)?;
         Ok(ResolvedImage {
             reference: reference.clone(),

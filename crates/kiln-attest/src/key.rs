@@ -3,7 +3,11 @@
 //! Private keys are read from PKCS#8, SEC1 and the cosign/sigstore encrypted PEM
 //! ([`encrypted`]) and written only in the encrypted form; public keys are PEM
 //! SubjectPublicKeyInfo. ECDSA signatures are ASN.1 DER over SHA-256 of the message, as
-//! cosign makes them; Ed25519 signatures are pure Ed25519 over the message.
+//! cosign makes them. Ed25519 follows cosign too: DSSE envelopes carry pure Ed25519
+//! signatures ([`SigningKey::sign`]), while image signatures and file signatures
+//! ([`SigningKey::sign_message`]) are Ed25519ph (RFC 8032, SHA-512 prehash, empty
+//! context), the only Ed25519 form Rekor's `hashedrekord` accepts and the one cosign's
+//! default signer and verifier use for them. Verification accepts either form.
 //!
 //! Private material never reaches `Debug`, errors or logs: [`SigningKey`]'s `Debug` prints
 //! the type and the public key id only, and the key types zeroize on drop.
@@ -110,6 +114,23 @@ impl SigningKey {
                 sig.as_bytes().to_vec()
             }
             SigningKey::Ed25519(k) => k.sign(message).to_bytes().to_vec(),
+        }
+    }
+
+    /// Signs a message as cosign signs image payloads and files: as [`SigningKey::sign`]
+    /// for ECDSA, Ed25519ph for Ed25519.
+    pub fn sign_message(&self, message: &[u8]) -> Vec<u8> {
+        match self {
+            SigningKey::EcdsaP256(_) => self.sign(message),
+            SigningKey::Ed25519(k) => {
+                let mut prehash = sha2::Sha512::new();
+                prehash.update(message);
+                // Signing with a valid key and no context cannot fail; an empty
+                // signature never verifies.
+                k.sign_prehashed(prehash, None)
+                    .map(|s| s.to_bytes().to_vec())
+                    .unwrap_or_default()
+            }
         }
     }
 
@@ -242,14 +263,20 @@ impl PublicKey {
         ))
     }
 
-    /// True if `signature` is this key's signature over `message`. Malformed signatures
-    /// are simply not valid.
+    /// True if `signature` is this key's signature over `message` (for Ed25519: pure or
+    /// Ed25519ph). Malformed signatures are simply not valid.
     pub fn verifies(&self, message: &[u8], signature: &[u8]) -> bool {
         match self {
             PublicKey::EcdsaP256(k) => p256::ecdsa::Signature::from_der(signature)
                 .is_ok_and(|sig| k.verify(message, &sig).is_ok()),
-            PublicKey::Ed25519(k) => ed25519_dalek::Signature::from_slice(signature)
-                .is_ok_and(|sig| k.verify_strict(message, &sig).is_ok()),
+            PublicKey::Ed25519(k) => {
+                ed25519_dalek::Signature::from_slice(signature).is_ok_and(|sig| {
+                    let mut prehash = sha2::Sha512::new();
+                    prehash.update(message);
+                    k.verify_strict(message, &sig).is_ok()
+                        || k.verify_prehashed_strict(prehash, None, &sig).is_ok()
+                })
+            }
         }
     }
 }
@@ -301,6 +328,41 @@ pub(crate) fn hex_lower(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    #[test]
+    fn ed25519_messages_are_signed_ed25519ph_as_rfc_8032_says() {
+        // RFC 8032 section 7.3, test "abc".
+        let secret: [u8; 32] =
+            unhex("833fe62409237b9d62ec77587520911e9a759cec1d19755b7da901b96dca3d42")
+                .try_into()
+                .unwrap();
+        let key = SigningKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&secret));
+        let expected = unhex(concat!(
+            "98a70222f0b8121aa9d30f813d683f809e462b469c7ff87639499bb94e6dae41",
+            "31f85042463c2a355a2003d062adf5aaa10b8c61e636062aaad11c2a26083406"
+        ));
+        assert_eq!(key.sign_message(b"abc"), expected);
+        let public = key.public_key();
+        assert_eq!(
+            hex_lower(&public.to_spki_der()[12..]),
+            "ec172b93ad5e563bf4932c70e1245034c35467ef2efd4d64ebf819683467e2bf"
+        );
+        // Both forms verify; neither verifies another message.
+        assert!(public.verifies(b"abc", &expected));
+        assert!(public.verifies(b"abc", &key.sign(b"abc")));
+        assert_ne!(key.sign(b"abc"), expected);
+        assert!(!public.verifies(b"abd", &expected));
+        // ECDSA messages are signed as before.
+        let ecdsa = SigningKey::generate(KeyType::EcdsaP256);
+        assert!(ecdsa.public_key().verifies(b"m", &ecdsa.sign_message(b"m")));
+    }
 
     #[test]
     fn debug_shows_no_private_material() {

@@ -14,6 +14,7 @@ mod sbom;
 pub(crate) mod scan;
 pub(crate) mod sign;
 mod surface;
+pub(crate) mod trust;
 pub(crate) mod verify;
 pub(crate) mod vex;
 

@@ -1,21 +1,34 @@
 //! Finding and verifying an image's signatures and attestations: the legacy `.sig` and
 //! `.att` tags and the bundle referrers. Each is verified against the trusted keys and
-//! must name the image's manifest digest; what fails is reported, never trusted.
+//! must name the image's manifest digest; what fails is reported, never trusted. Keyless
+//! bundle referrers are verified against a trusted root and an identity policy instead.
 
 use kiln_oci::manifest::{Descriptor, Parsed};
-use kiln_oci::registry::Client;
 use kiln_types::{Digest, ImageRef};
 
-use super::ResolvedImage;
 use super::write::{existing_layers, fetch_blob};
+use super::{ResolvedImage, Store};
 use crate::bundle::{self, Content, RawBundle};
-use crate::dsse::{ENVELOPE_MEDIA_TYPE, Envelope, IN_TOTO_PAYLOAD_TYPE};
+use crate::dsse::{ENVELOPE_MEDIA_TYPE, Envelope, IN_TOTO_PAYLOAD_TYPE, Payload};
 use crate::key::KeySet;
+use crate::keyless::{self, Policy, Signed, Signer};
 use crate::predicate::{COSIGN_SIGN_V1, PredicateKind};
 use crate::simple_signing::{self, SIGNATURE_ANNOTATION, SimpleSigning};
 use crate::statement::Statement;
+use crate::trust_root::TrustedRoot;
 use crate::verified::Verified;
 use crate::{Error, Result};
+
+/// What signatures are verified against.
+#[derive(Debug, Clone, Copy)]
+pub enum Trust<'a> {
+    /// Public keys: legacy tags and bundle referrers.
+    Keys(&'a KeySet),
+    /// Keyless bundles (Fulcio certificate, Rekor entry) against a trusted root and an
+    /// identity policy. Only bundle referrers carry them (the legacy tags' keyless form,
+    /// certificate annotations with a Rekor bundle annotation, is not read).
+    Keyless(&'a TrustedRoot, &'a Policy),
+}
 
 /// Referrers examined at most.
 const MAX_REFERRERS: usize = 1000;
@@ -47,6 +60,8 @@ pub struct Evidence {
     pub predicate_type: Option<String>,
     /// The verified payload: the simple-signing JSON or the in-toto statement.
     pub payload: serde_json::Value,
+    /// The signer's certificate identity, for keyless bundles.
+    pub signer: Option<Signer>,
 }
 
 /// A signature or attestation that did not verify, and why.
@@ -80,13 +95,25 @@ pub struct ImageVerification {
 /// Fails (with [`Error::Verification`]) unless at least `threshold` distinct keys signed
 /// matching evidence that names the image's digest.
 pub fn verify(
-    client: &Client,
+    client: &dyn Store,
     image: &ResolvedImage,
     keys: &KeySet,
     options: &VerifyOptions,
 ) -> Result<ImageVerification> {
+    verify_with(client, image, Trust::Keys(keys), options)
+}
+
+/// As [`verify`], with keys or a trusted root and identity policy.
+pub fn verify_with(
+    client: &dyn Store,
+    image: &ResolvedImage,
+    trust: Trust<'_>,
+    options: &VerifyOptions,
+) -> Result<ImageVerification> {
     let what = image.reference.to_string();
-    if keys.is_empty() {
+    if let Trust::Keys(keys) = trust
+        && keys.is_empty()
+    {
         return Err(Error::verification(&what, "no trusted keys to verify with"));
     }
     let mut found = Vec::new();
@@ -109,17 +136,21 @@ pub fn verify(
             Err(e) => Err(e),
         };
 
-    let sig_tag = image.legacy_tag("sig")?;
-    for layer in existing_layers(client, &sig_tag)? {
-        let location = format!("{sig_tag} layer {}", layer.digest);
-        let result = legacy_signature(client, &sig_tag, &layer, image.digest(), keys, &location);
-        sort(Storage::Tag, location, result)?;
-    }
-    let att_tag = image.legacy_tag("att")?;
-    for layer in existing_layers(client, &att_tag)? {
-        let location = format!("{att_tag} layer {}", layer.digest);
-        let result = legacy_attestation(client, &att_tag, &layer, image.digest(), keys, &location);
-        sort(Storage::Tag, location, result)?;
+    if let Trust::Keys(keys) = trust {
+        let sig_tag = image.legacy_tag("sig")?;
+        for layer in existing_layers(client, &sig_tag)? {
+            let location = format!("{sig_tag} layer {}", layer.digest);
+            let result =
+                legacy_signature(client, &sig_tag, &layer, image.digest(), keys, &location);
+            sort(Storage::Tag, location, result)?;
+        }
+        let att_tag = image.legacy_tag("att")?;
+        for layer in existing_layers(client, &att_tag)? {
+            let location = format!("{att_tag} layer {}", layer.digest);
+            let result =
+                legacy_attestation(client, &att_tag, &layer, image.digest(), keys, &location);
+            sort(Storage::Tag, location, result)?;
+        }
     }
     let referrers = client.referrers(
         &image.reference,
@@ -133,7 +164,7 @@ pub fn verify(
             &image.reference,
             &desc.digest,
             image.digest(),
-            keys,
+            trust,
             &location,
         );
         sort(Storage::Referrer, location, result)?;
@@ -212,7 +243,7 @@ fn reasons(rejected: &[Rejected]) -> String {
 }
 
 fn legacy_signature(
-    client: &Client,
+    client: &dyn Store,
     tag: &ImageRef,
     layer: &Descriptor,
     image: &Digest,
@@ -256,13 +287,14 @@ fn legacy_signature(
             location: what.to_owned(),
             predicate_type: None,
             payload: signed.json,
+            signer: None,
         },
         vec![signer],
     ))
 }
 
 fn legacy_attestation(
-    client: &Client,
+    client: &dyn Store,
     tag: &ImageRef,
     layer: &Descriptor,
     image: &Digest,
@@ -277,15 +309,16 @@ fn legacy_attestation(
     }
     let bytes = fetch_blob(client, tag, layer)?;
     let envelope = Envelope::parse(&bytes, what)?;
-    verified_statement(envelope, image, keys, Storage::Tag, what)
+    let payload = envelope.verify(keys, 1, what)?;
+    verified_statement(payload, image, None, Storage::Tag, what)
 }
 
 fn referrer(
-    client: &Client,
+    client: &dyn Store,
     repo: &ImageRef,
     manifest: &Digest,
     image: &Digest,
-    keys: &KeySet,
+    trust: Trust<'_>,
     what: &str,
 ) -> Result<Verified<Evidence>> {
     let reference = repo.with_digest(manifest.clone());
@@ -304,26 +337,39 @@ fn referrer(
         .find(|l| l.media_type == bundle::MEDIA_TYPE_V03)
         .ok_or_else(|| Error::verification(what, "the referrer has no bundle layer"))?;
     let bytes = fetch_blob(client, repo, layer)?;
-    let bundle = RawBundle::parse(&bytes, what)?.check(what)?;
-    match bundle.content {
-        Content::Dsse(envelope) => {
-            verified_statement(envelope, image, keys, Storage::Referrer, what)
-        }
-        Content::MessageSignature { .. } => Err(Error::verification(
+    let unsupported = || {
+        Error::verification(
             what,
             "message-signature bundles for images are not supported",
-        )),
+        )
+    };
+    match trust {
+        Trust::Keys(keys) => match RawBundle::parse(&bytes, what)?.check(what)?.content {
+            Content::Dsse(envelope) => {
+                let payload = envelope.verify(keys, 1, what)?;
+                verified_statement(payload, image, None, Storage::Referrer, what)
+            }
+            Content::MessageSignature { .. } => Err(unsupported()),
+        },
+        Trust::Keyless(root, policy) => {
+            let verified = keyless::verify(&bytes, None, root, policy, what)?;
+            let signer = verified.value().signer.clone();
+            let payload = verified.try_map(|k| match k.signed {
+                Signed::Dsse(payload) => Ok(payload),
+                Signed::Artifact { .. } => Err(unsupported()),
+            })?;
+            verified_statement(payload, image, Some(signer), Storage::Referrer, what)
+        }
     }
 }
 
 fn verified_statement(
-    envelope: Envelope,
+    payload: Verified<Payload>,
     image: &Digest,
-    keys: &KeySet,
+    signer: Option<Signer>,
     storage: Storage,
     what: &str,
 ) -> Result<Verified<Evidence>> {
-    let payload = envelope.verify(keys, 1, what)?;
     if payload.value().payload_type != IN_TOTO_PAYLOAD_TYPE {
         return Err(Error::verification(
             what,
@@ -352,6 +398,7 @@ fn verified_statement(
             location: what.to_owned(),
             predicate_type: Some(statement.predicate_type.clone()),
             payload: serde_json::to_value(&statement).unwrap_or_default(),
+            signer,
         }
     }))
 }

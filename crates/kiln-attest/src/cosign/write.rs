@@ -8,13 +8,13 @@ use base64::engine::general_purpose::STANDARD;
 use kiln_oci::blob::read_verified;
 use kiln_oci::manifest::{Descriptor, ImageManifest, Parsed, RawManifest};
 use kiln_oci::media_type;
-use kiln_oci::registry::Client;
 use kiln_types::{Digest, ImageRef};
 
 use super::{
     BUNDLE_CONTENT_ANNOTATION, BUNDLE_PREDICATE_ANNOTATION, Forms, PREDICATE_TYPE_ANNOTATION,
     ResolvedImage,
 };
+use crate::cosign::Store;
 use crate::dsse::{ENVELOPE_MEDIA_TYPE, Envelope, IN_TOTO_PAYLOAD_TYPE};
 use crate::key::SigningKey;
 use crate::predicate::{COSIGN_SIGN_V1, PredicateKind};
@@ -33,7 +33,7 @@ pub struct Stored {
 
 /// Signs the image: a simple-signing layer on `.sig` and a cosign v3 bundle referrer.
 pub fn sign(
-    client: &Client,
+    client: &dyn Store,
     image: &ResolvedImage,
     key: &SigningKey,
     forms: Forms,
@@ -41,7 +41,7 @@ pub fn sign(
     let mut stored = Stored::default();
     if forms.tag {
         let payload = simple_signing::payload(&image.docker_reference(), image.digest());
-        let signature = STANDARD.encode(key.sign(&payload));
+        let signature = STANDARD.encode(key.sign_message(&payload));
         let annotations = BTreeMap::from([(SIGNATURE_ANNOTATION.to_owned(), signature)]);
         let tag = image.legacy_tag("sig")?;
         let digest = append_layer(
@@ -64,7 +64,7 @@ pub fn sign(
 /// Attests `predicate` of `kind` about the image: a DSSE layer on `.att` and a bundle
 /// referrer. The predicate is shape-checked first.
 pub fn attest(
-    client: &Client,
+    client: &dyn Store,
     image: &ResolvedImage,
     key: &SigningKey,
     kind: &PredicateKind,
@@ -112,7 +112,7 @@ fn statement(
 /// Adds a layer to the image manifest under `tag` (creating it), unless an identical
 /// layer is there already, and re-pushes the tag.
 fn append_layer(
-    client: &Client,
+    client: &dyn Store,
     tag: &ImageRef,
     layer_type: &str,
     bytes: &[u8],
@@ -148,12 +148,11 @@ fn append_layer(
         annotations: BTreeMap::new(),
     };
     let raw = RawManifest::from_value(media_type::OCI_MANIFEST, &manifest)?;
-    let pushed = client.put_manifest(tag, tag.tag(), &raw)?;
-    Ok(pushed.digest)
+    Ok(client.put_manifest(tag, tag.tag(), &raw)?)
 }
 
 /// The layers of the manifest under `tag`, or none if there is no such tag.
-pub(crate) fn existing_layers(client: &Client, tag: &ImageRef) -> Result<Vec<Descriptor>> {
+pub(crate) fn existing_layers(client: &dyn Store, tag: &ImageRef) -> Result<Vec<Descriptor>> {
     match client.get_manifest(tag) {
         Ok(raw) => match raw.parse(&tag.to_string())? {
             Parsed::Image(m) => Ok(m.layers),
@@ -169,7 +168,7 @@ pub(crate) fn existing_layers(client: &Client, tag: &ImageRef) -> Result<Vec<Des
 
 /// Signs `statement` into a bundle and pushes it as a referrer of the image.
 fn push_bundle(
-    client: &Client,
+    client: &dyn Store,
     image: &ResolvedImage,
     statement: &Statement,
     key: &SigningKey,
@@ -209,7 +208,11 @@ fn push_bundle(
 }
 
 /// Reads a small blob of `repo`, verified against its descriptor.
-pub(crate) fn fetch_blob(client: &Client, repo: &ImageRef, desc: &Descriptor) -> Result<Vec<u8>> {
+pub(crate) fn fetch_blob(
+    client: &dyn Store,
+    repo: &ImageRef,
+    desc: &Descriptor,
+) -> Result<Vec<u8>> {
     let what = format!("{}@{}", repo.name(), desc.digest);
     let reader = client.get_blob(repo, &desc.digest)?;
     Ok(read_verified(reader, desc, &what)?)

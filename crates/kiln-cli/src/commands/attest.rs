@@ -14,7 +14,7 @@ use crate::cli::{GlobalArgs, RegistryArgs};
 
 #[derive(Debug, ClapArgs)]
 pub struct AttestArgs {
-    /// The image, as a registry reference.
+    /// The image: a registry reference or oci:DIR[:TAG|@DIGEST].
     pub reference: String,
     /// slsa, spdx, cyclonedx, openvex, vuln, custom, or a predicate type URI.
     #[arg(long = "type", value_name = "TYPE")]
@@ -41,9 +41,9 @@ pub fn run(args: AttestArgs, global: &GlobalArgs) -> Result<ExitCode> {
     kind.check(&predicate, &args.predicate.display().to_string())?;
     let key = super::key::read_signing_key(&args.key)?;
     let (client, reference) = super::key::registry_image(&args.reference, &args.registry)?;
-    let image = ResolvedImage::resolve(&client, &reference)?;
+    let image = ResolvedImage::resolve(&*client, &reference)?;
     let stored = write::attest(
-        &client,
+        &*client,
         &image,
         &key,
         &kind,

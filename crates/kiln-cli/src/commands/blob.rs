@@ -1,6 +1,7 @@
 //! `kiln sign-blob FILE --key KEY` and `kiln verify-blob FILE --key PUB`: signatures over
 //! files (SBOMs, release tarballs) as cosign makes them: base64 DER ECDSA, or a Sigstore
-//! bundle with `--bundle`.
+//! bundle with `--bundle`; keyless bundles with `--trusted-root` and the signer's
+//! certificate identity and issuer.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -35,7 +36,7 @@ pub struct VerifyBlobArgs {
     /// The file to verify.
     pub file: PathBuf,
     /// A trusted public key (repeat for several).
-    #[arg(long, value_name = "PUB", required = true)]
+    #[arg(long, value_name = "PUB", required_unless_present = "trusted_root")]
     pub key: Vec<PathBuf>,
     /// The signature: a file, or the base64 text itself.
     #[arg(
@@ -45,9 +46,11 @@ pub struct VerifyBlobArgs {
         conflicts_with = "bundle"
     )]
     pub signature: Option<String>,
-    /// A Sigstore bundle file written by `sign-blob --bundle`.
+    /// A Sigstore bundle file (`sign-blob --bundle`, or a keyless bundle with --trusted-root).
     #[arg(long, value_name = "FILE")]
     pub bundle: Option<PathBuf>,
+    #[command(flatten)]
+    pub keyless: super::trust::KeylessArgs,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>> {
@@ -70,6 +73,26 @@ pub fn sign(args: SignBlobArgs, global: &GlobalArgs) -> Result<ExitCode> {
 }
 
 pub fn verify(args: VerifyBlobArgs, global: &GlobalArgs) -> Result<ExitCode> {
+    if let Some((root, policy)) = args.keyless.load()? {
+        let Some(bundle) = &args.bundle else {
+            bail!("--trusted-root needs --bundle");
+        };
+        let data = read(&args.file)?;
+        let what = args.file.display().to_string();
+        let verified =
+            kiln_attest::keyless::verify(&read(bundle)?, Some(&data), &root, &policy, &what)
+                .map_err(gate)?;
+        let signer = &verified.value().signer;
+        output::status(
+            global.quiet,
+            &format!(
+                "verified {what}: signed by {} ({}), logged at index {}",
+                signer.identity, signer.issuer, signer.log_index
+            ),
+        );
+        output::stdout(format!("{}\n", kiln_types::Digest::sha256(&data)).as_bytes())?;
+        return Ok(ExitCode::SUCCESS);
+    }
     let keys = super::key::read_key_set(&args.key)?;
     let data = read(&args.file)?;
     let what = args.file.display().to_string();

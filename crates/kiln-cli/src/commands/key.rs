@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use clap::{Args as ClapArgs, Subcommand};
+use kiln_attest::cosign::{LayoutStore, Store};
 use kiln_attest::key::{KeySet, KeyType, PublicKey, SigningKey};
 use kiln_oci::Target;
 use kiln_oci::registry::{Client, RegistryOptions};
@@ -216,17 +217,25 @@ pub(super) fn read_key_set(paths: &[PathBuf]) -> Result<KeySet> {
     Ok(KeySet::new(keys))
 }
 
-/// A registry reference and a client for it. Layouts are not supported here yet.
-pub(super) fn registry_image(input: &str, registry: &RegistryArgs) -> Result<(Client, ImageRef)> {
+/// Where an image and its signatures live: a registry reference and a client for it, or
+/// an `oci:DIR[:TAG|@DIGEST]` layout (signatures are stored inside the layout).
+pub(super) fn registry_image(
+    input: &str,
+    registry: &RegistryArgs,
+) -> Result<(Box<dyn Store>, ImageRef)> {
     let reference = match Target::parse(input)? {
         Target::Registry { reference } => reference,
+        Target::Layout { dir, reference } => {
+            let (store, image) = LayoutStore::open(&dir, &reference)?;
+            return Ok((Box::new(store), image));
+        }
         other => bail!(
-            "{other}: signatures live in registries; sign, attest and verify take a registry reference"
+            "{other}: signatures live in registries and OCI layouts; sign, attest and verify take a registry reference or oci:DIR[:TAG]"
         ),
     };
     let client = Client::new(RegistryOptions {
         insecure: registry.insecure,
         auth_file: registry.authfile.clone(),
     })?;
-    Ok((client, reference))
+    Ok((Box::new(client), reference))
 }

@@ -34,7 +34,7 @@ impl StorageForm {
 
 #[derive(Debug, ClapArgs)]
 pub struct SignArgs {
-    /// The image, as a registry reference.
+    /// The image: a registry reference or oci:DIR[:TAG|@DIGEST].
     pub reference: String,
     /// The private key (cosign/sigstore encrypted, PKCS#8 or SEC1 PEM).
     #[arg(long, value_name = "KEY")]
@@ -49,8 +49,8 @@ pub struct SignArgs {
 pub fn run(args: SignArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let key = super::key::read_signing_key(&args.key)?;
     let (client, reference) = super::key::registry_image(&args.reference, &args.registry)?;
-    let image = ResolvedImage::resolve(&client, &reference)?;
-    let stored = write::sign(&client, &image, &key, args.storage.forms())?;
+    let image = ResolvedImage::resolve(&*client, &reference)?;
+    let stored = write::sign(&*client, &image, &key, args.storage.forms())?;
     report(&image, &stored, "signed", global)
 }
 

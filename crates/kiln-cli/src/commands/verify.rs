@@ -2,6 +2,8 @@
 //! tags and bundle referrers), verifies them, and prints the verified payloads. Exit 1
 //! when nothing verifies. With `--policy FILE`/`--preset NAME`, the policies are then
 //! evaluated over the image's evidence (see `kiln policy eval`); exit 1 when they deny.
+//! With `--trusted-root`, keyless bundle referrers are verified
+//! against the trusted root and the signer's certificate identity and issuer instead.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,7 +11,8 @@ use std::process::ExitCode;
 use anyhow::{Context, Result};
 use clap::{Args as ClapArgs, ValueEnum};
 use kiln_attest::cosign::ResolvedImage;
-use kiln_attest::cosign::read::{self, EvidenceKind, Storage, VerifyOptions};
+use kiln_attest::cosign::read::{self, EvidenceKind, Storage, Trust, VerifyOptions};
+use kiln_attest::key::KeySet;
 use kiln_attest::predicate::PredicateKind;
 
 use crate::cli::{GlobalArgs, RegistryArgs};
@@ -26,10 +29,10 @@ pub enum VerifyFormat {
 
 #[derive(Debug, ClapArgs)]
 pub struct VerifyArgs {
-    /// The image, as a registry reference.
+    /// The image: a registry reference or oci:DIR[:TAG|@DIGEST].
     pub reference: String,
     /// A trusted public key (repeat for several).
-    #[arg(long, value_name = "PUB", required = true)]
+    #[arg(long, value_name = "PUB", required_unless_present = "trusted_root")]
     pub key: Vec<PathBuf>,
     /// How many distinct trusted keys must have signed.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
@@ -39,6 +42,8 @@ pub struct VerifyArgs {
     pub predicate_type: Option<String>,
     #[arg(long, short = 'f', value_enum, default_value = "text")]
     pub format: VerifyFormat,
+    #[command(flatten)]
+    pub keyless: super::trust::KeylessArgs,
     #[command(flatten)]
     pub registry: RegistryArgs,
     /// Policies to evaluate over the image's evidence after the signatures verify.
@@ -73,17 +78,25 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode> {
         .map(PredicateKind::parse)
         .transpose()
         .context("--type")?;
-    let keys = super::key::read_key_set(&args.key)?;
     // Policies load before anything is fetched: a broken policy fails first.
     let policies = args.policy.load()?;
     let params = args.policy.params()?;
+    let keyless = args.keyless.load()?;
+    let keys = match keyless {
+        Some(_) => KeySet::default(),
+        None => super::key::read_key_set(&args.key)?,
+    };
+    let trust = match &keyless {
+        Some((root, policy)) => Trust::Keyless(root, policy),
+        None => Trust::Keys(&keys),
+    };
     let (client, reference) = super::key::registry_image(&args.reference, &args.registry)?;
-    let image = ResolvedImage::resolve(&client, &reference)?;
+    let image = ResolvedImage::resolve(&*client, &reference)?;
     let options = VerifyOptions {
         threshold: usize::from(args.threshold),
         predicate,
     };
-    let outcome = read::verify(&client, &image, &keys, &options).map_err(gate)?;
+    let outcome = read::verify_with(&*client, &image, trust, &options).map_err(gate)?;
     for r in &outcome.rejected {
         output::status(global.quiet, &format!("warning: ignored {}", r.reason));
     }
@@ -144,14 +157,23 @@ pub fn run(args: VerifyArgs, global: &GlobalArgs) -> Result<ExitCode> {
                 .iter()
                 .map(|v| {
                     let e = v.value();
-                    serde_json::json!({
+                    let mut v = serde_json::json!({
                         "kind": kind_name(e.kind),
                         "storage": storage_name(e.storage),
                         "location": e.location,
                         "predicateType": e.predicate_type,
                         "signers": v.signers().iter().map(|k| k.key_id()).collect::<Vec<_>>(),
                         "payload": e.payload,
-                    })
+                    });
+                    if let Some(s) = &e.signer {
+                        v["certificate"] = serde_json::json!({
+                            "identity": s.identity,
+                            "issuer": s.issuer,
+                            "integratedTime": s.integrated_time,
+                            "logIndex": s.log_index,
+                        });
+                    }
+                    v
                 })
                 .collect();
             let rejected: Vec<serde_json::Value> = outcome
