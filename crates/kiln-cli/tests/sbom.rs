@@ -1,5 +1,5 @@
 //! `kiln sbom` end to end: documents that validators no one here wrote accept
-//! (pyspdxtools, the official CycloneDX 1.6 schema), byte-identical reruns, atomic
+//! (pyspdxtools, the SPDX 3 model bindings, the official CycloneDX 1.6 schema), byte-identical reruns, atomic
 //! `--output`, bad input, and the Debian packages Syft and Trivy find on the same image;
 //! language packages (pip, npm, a war) over a dpkg-owned Python module, and the Python and
 //! npm packages the peers find.
@@ -17,7 +17,7 @@ use std::process::Command;
 
 use kiln_test::deb::small_debian_root;
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec, require_tool};
-use support::tools::{cyclonedx_validate, pyspdxtools, syft_json, trivy_json};
+use support::tools::{cyclonedx_validate, pyspdxtools, spdx3_validate, syft_json, trivy_json};
 use support::{kiln, s};
 
 /// The small Debian image as an OCI layout (tag `fixture`), made with `kiln copy`.
@@ -90,6 +90,33 @@ fn documents_pass_the_validators_and_are_deterministic() {
         !pyspdxtools(&broken_file).0,
         "pyspdxtools accepted a bad SPDXID"
     );
+
+    let spdx3 = sbom(&layout, "spdx3-json");
+    assert_eq!(spdx3, sbom(&layout, "spdx3-json"), "same input, same bytes");
+    let spdx3_file = work.path().join("sbom.spdx3.json");
+    std::fs::write(&spdx3_file, &spdx3).unwrap();
+    let (ok, text) = spdx3_validate(&spdx3_file);
+    assert!(ok, "the SPDX 3 bindings rejected kiln's document:\n{text}");
+    assert!(text.contains(" elements"), "{text}");
+    // The bindings really validate: an unknown relationship type and a reference to an
+    // element outside the document are refused.
+    for (from, to) in [
+        (
+            "\"relationshipType\": \"contains\"",
+            "\"relationshipType\": \"holds\"",
+        ),
+        (
+            "\"rootElement\": [\n        \"https://",
+            "\"rootElement\": [\n        \"https://x.invalid/",
+        ),
+    ] {
+        assert!(spdx3.contains(from), "{from}");
+        std::fs::write(&spdx3_file, spdx3.replacen(from, to, 1)).unwrap();
+        assert!(
+            !spdx3_validate(&spdx3_file).0,
+            "accepted after {from} -> {to}"
+        );
+    }
 
     let cdx = sbom(&layout, "cyclonedx-json");
     assert_eq!(cdx, sbom(&layout, "cyclonedx-json"));

@@ -1,5 +1,6 @@
 //! The validators and peer tools the CLI tests run: Python validators (pyspdxtools, the
-//! CycloneDX 1.6 schema from cyclonedx-python-lib), Syft and Trivy from PyPI.
+//! SPDX 3 bindings, the CycloneDX 1.6 schema from cyclonedx-python-lib), Syft and Trivy
+//! from PyPI.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -57,6 +58,30 @@ v = cls(schema, registry=reg, format_checker=cls.FORMAT_CHECKER)
 errors = sorted(v.iter_errors(json.loads(pathlib.Path(sys.argv[1]).read_text())), key=str)
 for e in errors: print(list(e.absolute_path), e.message)
 sys.exit(1 if errors else 0)
+"#;
+    python(SCRIPT, &[file])
+}
+
+/// Validates an SPDX 3 JSON-LD document with the SPDX project's Python bindings
+/// (PyPI `spdx-python-model`, generated from the official SHACL model): decoding checks
+/// every element's type, property names, value types and enumerations; linking finds
+/// references to elements that are not in the graph; encoding again checks every
+/// required property and cardinality.
+pub fn spdx3_validate(file: &Path) -> (bool, String) {
+    const SCRIPT: &str = r#"
+import io, json, sys
+import spdx_python_model
+try:
+    model, objset = spdx_python_model.load_data(json.load(open(sys.argv[1])))
+    missing = objset.link()
+    if missing:
+        print("references to elements not in the document:", sorted(missing))
+        sys.exit(1)
+    model.JSONLDSerializer().write(objset, io.BytesIO())
+except Exception as e:
+    print(type(e).__name__, e)
+    sys.exit(1)
+print(len(objset.objects), "elements")
 "#;
     python(SCRIPT, &[file])
 }
