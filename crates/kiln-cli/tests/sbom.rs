@@ -81,6 +81,27 @@ fn documents_pass_the_validators_and_are_deterministic() {
         doc["hasExtractedLicensingInfos"].is_array(),
         "tzdata's public-domain is a LicenseRef"
     );
+    // OS packages carry CPE 2.3 names (pyspdxtools checks their syntax), `+` quoted.
+    let base_files = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "base-files")
+        .unwrap();
+    let cpes: Vec<&str> = base_files["externalRefs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["referenceCategory"] == "SECURITY" && r["referenceType"] == "cpe23Type")
+        .map(|r| r["referenceLocator"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cpes,
+        [
+            "cpe:2.3:a:base-files:base-files:12.4\\+deb12u5:*:*:*:*:*:*:*",
+            "cpe:2.3:a:debian:base-files:12.4\\+deb12u5:*:*:*:*:*:*:*"
+        ]
+    );
 
     // The validator really validates: an SPDX id with an underscore is refused.
     let broken = spdx.replacen("SPDXRef-DocumentRoot-", "SPDXRef-Document_Root-", 1);
@@ -127,7 +148,18 @@ fn documents_pass_the_validators_and_are_deterministic() {
         ok,
         "the CycloneDX 1.6 schema rejected kiln's document:\n{text}"
     );
-    let mut broken: serde_json::Value = serde_json::from_str(&cdx).unwrap();
+    let cdx_doc: serde_json::Value = serde_json::from_str(&cdx).unwrap();
+    assert!(
+        cdx_doc["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["cpe"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("cpe:2.3:a:"))),
+        "every deb component has a cpe"
+    );
+    let mut broken = cdx_doc;
     broken["components"][0]["type"] = "not-a-type".into();
     std::fs::write(&cdx_file, serde_json::to_vec(&broken).unwrap()).unwrap();
     assert!(

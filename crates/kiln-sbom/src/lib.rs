@@ -14,6 +14,7 @@
 mod apk;
 mod catalog;
 pub mod cataloger;
+pub mod cpe;
 pub mod dpkg;
 mod error;
 pub mod format;
