@@ -128,6 +128,7 @@ pub struct CopyArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum SbomFormat {
     SpdxJson,
+    Spdx3Json,
     CyclonedxJson,
     Table,
     Json,

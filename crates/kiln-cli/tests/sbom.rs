@@ -1,5 +1,5 @@
 //! `kiln sbom` end to end: documents that validators no one here wrote accept
-//! (pyspdxtools, the official CycloneDX 1.6 schema), byte-identical reruns, atomic
+//! (pyspdxtools, the SPDX 3 model bindings, the official CycloneDX 1.6 schema), byte-identical reruns, atomic
 //! `--output`, bad input, and the Debian packages Syft and Trivy find on the same image;
 //! language packages (pip, npm, a war) over a dpkg-owned Python module, and the Python and
 //! npm packages the peers find.
@@ -17,7 +17,7 @@ use std::process::Command;
 
 use kiln_test::deb::small_debian_root;
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec, require_tool};
-use support::tools::{cyclonedx_validate, pyspdxtools, syft_json, trivy_json};
+use support::tools::{cyclonedx_validate, pyspdxtools, spdx3_validate, syft_json, trivy_json};
 use support::{kiln, s};
 
 /// The small Debian image as an OCI layout (tag `fixture`), made with `kiln copy`.
@@ -81,6 +81,27 @@ fn documents_pass_the_validators_and_are_deterministic() {
         doc["hasExtractedLicensingInfos"].is_array(),
         "tzdata's public-domain is a LicenseRef"
     );
+    // OS packages carry CPE 2.3 names (pyspdxtools checks their syntax), `+` quoted.
+    let base_files = doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "base-files")
+        .unwrap();
+    let cpes: Vec<&str> = base_files["externalRefs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["referenceCategory"] == "SECURITY" && r["referenceType"] == "cpe23Type")
+        .map(|r| r["referenceLocator"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cpes,
+        [
+            "cpe:2.3:a:base-files:base-files:12.4\\+deb12u5:*:*:*:*:*:*:*",
+            "cpe:2.3:a:debian:base-files:12.4\\+deb12u5:*:*:*:*:*:*:*"
+        ]
+    );
 
     // The validator really validates: an SPDX id with an underscore is refused.
     let broken = spdx.replacen("SPDXRef-DocumentRoot-", "SPDXRef-Document_Root-", 1);
@@ -91,6 +112,33 @@ fn documents_pass_the_validators_and_are_deterministic() {
         "pyspdxtools accepted a bad SPDXID"
     );
 
+    let spdx3 = sbom(&layout, "spdx3-json");
+    assert_eq!(spdx3, sbom(&layout, "spdx3-json"), "same input, same bytes");
+    let spdx3_file = work.path().join("sbom.spdx3.json");
+    std::fs::write(&spdx3_file, &spdx3).unwrap();
+    let (ok, text) = spdx3_validate(&spdx3_file);
+    assert!(ok, "the SPDX 3 bindings rejected kiln's document:\n{text}");
+    assert!(text.contains(" elements"), "{text}");
+    // The bindings really validate: an unknown relationship type and a reference to an
+    // element outside the document are refused.
+    for (from, to) in [
+        (
+            "\"relationshipType\": \"contains\"",
+            "\"relationshipType\": \"holds\"",
+        ),
+        (
+            "\"rootElement\": [\n        \"https://",
+            "\"rootElement\": [\n        \"https://x.invalid/",
+        ),
+    ] {
+        assert!(spdx3.contains(from), "{from}");
+        std::fs::write(&spdx3_file, spdx3.replacen(from, to, 1)).unwrap();
+        assert!(
+            !spdx3_validate(&spdx3_file).0,
+            "accepted after {from} -> {to}"
+        );
+    }
+
     let cdx = sbom(&layout, "cyclonedx-json");
     assert_eq!(cdx, sbom(&layout, "cyclonedx-json"));
     let cdx_file = work.path().join("sbom.cdx.json");
@@ -100,7 +148,18 @@ fn documents_pass_the_validators_and_are_deterministic() {
         ok,
         "the CycloneDX 1.6 schema rejected kiln's document:\n{text}"
     );
-    let mut broken: serde_json::Value = serde_json::from_str(&cdx).unwrap();
+    let cdx_doc: serde_json::Value = serde_json::from_str(&cdx).unwrap();
+    assert!(
+        cdx_doc["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["cpe"]
+                .as_str()
+                .is_some_and(|c| c.starts_with("cpe:2.3:a:"))),
+        "every deb component has a cpe"
+    );
+    let mut broken = cdx_doc;
     broken["components"][0]["type"] = "not-a-type".into();
     std::fs::write(&cdx_file, serde_json::to_vec(&broken).unwrap()).unwrap();
     assert!(

@@ -67,8 +67,14 @@ impl Context {
         &self.owned
     }
 
-    /// The inventory of what was found (its `source` left empty), normalised.
-    pub(crate) fn into_inventory(self) -> Inventory {
+    /// The inventory of what was found (its `source` left empty), with CPEs for the
+    /// packages that need them ([`crate::cpe`]), normalised.
+    pub(crate) fn into_inventory(mut self) -> Inventory {
+        for p in &mut self.packages {
+            if p.cpes.is_empty() {
+                p.cpes = crate::cpe::candidates(p, self.distro.as_ref());
+            }
+        }
         let mut inv = Inventory {
             source: TargetInfo::default(),
             distro: self.distro,

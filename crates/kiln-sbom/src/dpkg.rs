@@ -5,9 +5,12 @@
 //!
 //! A package's layer is the layer that last wrote its `.list` file (dpkg rewrites it when
 //! it installs or upgrades the package), or the layer of its status entry without one.
+//! `Depends` and `Pre-Depends` become `dependsOn` relationships between installed
+//! packages ([`depends`]).
 
 pub use kiln_debian::control;
 mod copyright;
+mod depends;
 
 use std::collections::HashMap;
 
@@ -75,6 +78,7 @@ impl Cataloger for Dpkg {
             sources.push((STATUS, e.layer));
         }
         sources.extend(status_d);
+        let mut declared = Vec::new();
         for (path, layer) in sources {
             let Some(text) = read(fs, path, ctx) else {
                 continue;
@@ -87,9 +91,20 @@ impl Cataloger for Dpkg {
                 let found = Found { path, layer, para };
                 if let Some(pkg) = found.package(fs, ctx, &lists) {
                     ctx.packages.push(pkg);
+                    declared.push(depends::Declared {
+                        index: ctx.packages.len() - 1,
+                        depends: ["Pre-Depends", "Depends"]
+                            .iter()
+                            .filter_map(|f| para.get(f))
+                            .map(str::to_owned)
+                            .collect(),
+                        provides: para.get("Provides").map(str::to_owned),
+                    });
                 }
             }
         }
+        let relationships = depends::resolve(&ctx.packages, &declared);
+        ctx.relationships.extend(relationships);
         Ok(())
     }
 }

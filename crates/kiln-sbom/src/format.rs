@@ -1,5 +1,5 @@
-//! SBOM documents written from an [`Inventory`]: SPDX 2.3 JSON, CycloneDX 1.6 JSON, a
-//! table for people, and kiln's own JSON (the inventory as is).
+//! SBOM documents written from an [`Inventory`]: SPDX 2.3 JSON, SPDX 3.0.1 JSON-LD,
+//! CycloneDX 1.6 JSON, a table for people, and kiln's own JSON (the inventory as is).
 //!
 //! Every writer is deterministic: the same inventory and [`WriteOptions`] give the same
 //! bytes. Times come from `SOURCE_DATE_EPOCH`, else the image config's `created`, and
@@ -7,6 +7,7 @@
 
 mod cyclonedx;
 mod spdx;
+mod spdx3;
 mod table;
 
 use std::fmt;
@@ -21,14 +22,16 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
     SpdxJson,
+    Spdx3Json,
     CycloneDxJson,
     Table,
     Json,
 }
 
 impl Format {
-    pub const ALL: [Format; 4] = [
+    pub const ALL: [Format; 5] = [
         Format::SpdxJson,
+        Format::Spdx3Json,
         Format::CycloneDxJson,
         Format::Table,
         Format::Json,
@@ -37,6 +40,7 @@ impl Format {
     pub fn as_str(self) -> &'static str {
         match self {
             Format::SpdxJson => "spdx-json",
+            Format::Spdx3Json => "spdx3-json",
             Format::CycloneDxJson => "cyclonedx-json",
             Format::Table => "table",
             Format::Json => "json",
@@ -58,7 +62,9 @@ impl FromStr for Format {
             .into_iter()
             .find(|f| f.as_str() == s)
             .ok_or_else(|| {
-                format!("unknown SBOM format {s:?} (spdx-json, cyclonedx-json, table, json)")
+                format!(
+                    "unknown SBOM format {s:?} (spdx-json, spdx3-json, cyclonedx-json, table, json)"
+                )
             })
     }
 }
@@ -103,6 +109,7 @@ impl WriteOptions {
 pub fn write(format: Format, inv: &Inventory, opts: &WriteOptions) -> Result<Vec<u8>> {
     let value = match format {
         Format::SpdxJson => spdx::document(inv, opts),
+        Format::Spdx3Json => spdx3::document(inv, opts),
         Format::CycloneDxJson => cyclonedx::document(inv, opts),
         Format::Table => return Ok(table::render(inv).into_bytes()),
         Format::Json => serde_json::to_value(inv).map_err(|source| Error::Encode {

@@ -1,6 +1,6 @@
 //! Software bills of materials for images: catalogers that find packages in an image's
-//! merged filesystem, and writers for SPDX 2.3, CycloneDX 1.6, a table and kiln's own
-//! JSON.
+//! merged filesystem, and writers for SPDX 2.3, SPDX 3.0.1, CycloneDX 1.6, a table and
+//! kiln's own JSON.
 //!
 //! [`Catalog`] reads an image's layers once ([`kiln_oci::fs::MergedFs`]), capturing
 //! only the files some [`Cataloger`] wants, then runs the catalogers in order: the
@@ -14,6 +14,7 @@
 mod apk;
 mod catalog;
 pub mod cataloger;
+pub mod cpe;
 pub mod dpkg;
 mod error;
 pub mod format;

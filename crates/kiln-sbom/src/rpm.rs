@@ -1,11 +1,12 @@
-//! RPM packages (RHEL, Alma, Rocky, Fedora, SUSE) from the rpm database in its SQLite
-//! form, `rpmdb.sqlite` under `/var/lib/rpm` or `/usr/lib/sysimage/rpm`: the `Packages`
-//! table's header blobs, parsed by [`header`] without librpm.
-//!
-//! The older Berkeley DB (`Packages`) and NDB (`Packages.db`) databases are not read
-//! yet: when one is present without a SQLite database, a warning says so.
+//! RPM packages (RHEL, Alma, Rocky, Fedora, SUSE) from the rpm database under
+//! `/var/lib/rpm` or `/usr/lib/sysimage/rpm`, in any of its three backends, read without
+//! librpm: SQLite (`rpmdb.sqlite`, rpm ≥ 4.16), NDB (`Packages.db`, [`ndb`]) and
+//! Berkeley DB (`Packages`, a hash database, [`bdb`]). The first found in that order is
+//! read; its header blobs are parsed by [`header`].
 
+pub mod bdb;
 pub mod header;
+pub mod ndb;
 mod sqlite;
 
 use std::collections::{BTreeSet, HashMap};
@@ -21,7 +22,8 @@ use crate::{Result, license};
 
 const DIRS: [&str; 2] = ["/var/lib/rpm/", "/usr/lib/sysimage/rpm/"];
 const SQLITE: &str = "rpmdb.sqlite";
-const UNSUPPORTED: [(&str, &str); 2] = [("Packages", "Berkeley DB"), ("Packages.db", "NDB")];
+const NDB: &str = "Packages.db";
+const BDB: &str = "Packages";
 
 /// The rpm cataloger.
 #[derive(Debug, Default, Clone, Copy)]
@@ -35,21 +37,17 @@ impl Cataloger for Rpm {
     fn wants(&self, path: &str, _size: u64) -> bool {
         DIRS.iter().any(|d| {
             path.strip_prefix(d)
-                .is_some_and(|f| f == SQLITE || f == "rpmdb.sqlite-wal")
+                .is_some_and(|f| f == SQLITE || f == "rpmdb.sqlite-wal" || f == NDB || f == BDB)
         })
     }
 
     fn catalog(&self, fs: &MergedFs, ctx: &mut Context) -> Result<()> {
         let mut seen = BTreeSet::new();
         for dir in DIRS {
-            let path = format!("{dir}{SQLITE}");
-            let Some(real) = fs.resolve_path(&path) else {
-                for (file, kind) in UNSUPPORTED {
-                    let p = format!("{dir}{file}");
-                    if fs.resolve(&p).is_some() {
-                        ctx.warn(self.name(), format!("{p}: {kind} rpm databases are not read yet; its packages are not listed"));
-                    }
-                }
+            let Some((file, real)) = [SQLITE, NDB, BDB]
+                .into_iter()
+                .find_map(|f| fs.resolve_path(&format!("{dir}{f}")).map(|r| (f, r)))
+            else {
                 continue;
             };
             if !seen.insert(real.clone()) {
@@ -61,9 +59,12 @@ impl Cataloger for Rpm {
                 }
                 continue;
             };
-            let wal = fs.read(&format!("{real}-wal"));
             let layer = fs.get(&real).map(|e| e.layer);
-            let blobs = sqlite::header_blobs(&real, db, wal)?;
+            let blobs = match file {
+                SQLITE => sqlite::header_blobs(&real, db, fs.read(&format!("{real}-wal")))?,
+                NDB => ndb::header_blobs(&real, db)?,
+                _ => bdb::header_blobs(&real, db)?,
+            };
             add_packages(fs, ctx, &real, layer, &blobs);
         }
         Ok(())

@@ -152,3 +152,73 @@ fn layer_attribution_across_status_and_status_d() {
             .contains("/usr/lib/x86_64-linux-gnu/libz.so.1.2.13")
     );
 }
+
+#[test]
+fn depends_and_pre_depends_resolve_to_installed_packages() {
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("root");
+    std::fs::create_dir_all(root.join("etc")).unwrap();
+    std::fs::write(root.join("etc/os-release"), OS_RELEASE).unwrap();
+    let debs = [
+        deb::DebSpec::new("libc6", "2.36-9+deb12u7", "amd64")
+            .multi_arch_same()
+            .file("/usr/lib/x86_64-linux-gnu/libc.so.6", b"\x7fELF libc"),
+        deb::DebSpec::new("mawk", "1.3.4.20200120-3.1", "amd64")
+            .field("Pre-Depends", "libc6 (>= 2.34)")
+            .field("Provides", "awk")
+            .file("/usr/bin/mawk", b"\x7fELF mawk"),
+        deb::DebSpec::new("base-files", "12.4+deb12u5", "amd64")
+            .field("Pre-Depends", "gawk (>= 5) | awk")
+            .file("/etc/debian_version", b"12.5\n"),
+        deb::DebSpec::new("bash", "5.2.15-2+b7", "amd64")
+            .field("Pre-Depends", "libc6 (>= 2.36)")
+            .field(
+                "Depends",
+                "base-files (>= 2.1.12), debianutils (>= 5.6-0.1)",
+            )
+            .file("/usr/bin/bash", b"\x7fELF bash"),
+        deb::DebSpec::new("app", "1.0-1", "all")
+            .field("Depends", "python3:any | bash, libc6:amd64 (>= 2.36), app")
+            .file("/usr/share/app/README", b"app\n"),
+    ];
+    let built: Vec<_> = debs.iter().map(|d| d.build(work.path())).collect();
+    deb::install(&root, &built);
+    let status = std::fs::read_to_string(root.join("var/lib/dpkg/status")).unwrap();
+    assert!(
+        status.contains("Pre-Depends: gawk (>= 5) | awk"),
+        "{status}"
+    );
+
+    let inv = catalog(&format!("dir:{}", root.display()));
+    let name = |id: &str| {
+        inv.packages
+            .iter()
+            .find(|p| p.id() == id)
+            .unwrap()
+            .name
+            .clone()
+    };
+    let edges: BTreeSet<String> = inv
+        .relationships
+        .iter()
+        .map(|r| {
+            assert_eq!(r.kind, kiln_types::RelationshipKind::DependsOn);
+            format!("{} -> {}", name(&r.from), name(&r.to))
+        })
+        .collect();
+    let want: BTreeSet<String> = [
+        "app -> bash",
+        "app -> libc6",
+        "base-files -> mawk",
+        "bash -> base-files",
+        "bash -> libc6",
+        "mawk -> libc6",
+    ]
+    .map(str::to_owned)
+    .into();
+    assert_eq!(
+        edges, want,
+        "python3 and gawk are not installed (the next alternative wins), awk is provided by \
+         mawk, debianutils is missing, a self-dependency is dropped"
+    );
+}

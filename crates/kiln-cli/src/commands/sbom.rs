@@ -1,5 +1,5 @@
-//! `kiln sbom TARGET`: catalogue an image and write its SBOM (SPDX 2.3, CycloneDX 1.6,
-//! a table, or kiln's inventory JSON) to stdout or, atomically, to a file.
+//! `kiln sbom TARGET`: catalogue an image and write its SBOM (SPDX 2.3, SPDX 3.0.1,
+//! CycloneDX 1.6, a table, or kiln's inventory JSON) to stdout or, atomically, to a file.
 
 use std::io::Write;
 use std::path::Path;
@@ -23,6 +23,7 @@ pub fn run(args: SbomArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let opts = WriteOptions::new(env!("CARGO_PKG_VERSION"), &inv, epoch.as_deref());
     let format = match args.format {
         SbomFormat::SpdxJson => Format::SpdxJson,
+        SbomFormat::Spdx3Json => Format::Spdx3Json,
         SbomFormat::CyclonedxJson => Format::CycloneDxJson,
         SbomFormat::Table => Format::Table,
         SbomFormat::Json => Format::Json,

