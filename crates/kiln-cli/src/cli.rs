@@ -165,6 +165,9 @@ pub enum DbCommand {
     },
     /// Look up the vulnerabilities of one package version.
     Query(DbQueryArgs),
+    /// Fetch the configured sources over HTTP(S) (ETag / Last-Modified, pinned digests)
+    /// and import what changed.
+    Update(crate::commands::db_update::DbUpdateArgs),
 }
 
 #[derive(Debug, ClapArgs)]

@@ -4,6 +4,7 @@ pub(crate) mod attest;
 pub(crate) mod blob;
 mod copy;
 mod db;
+pub(crate) mod db_update;
 mod files;
 mod inspect;
 pub(crate) mod key;

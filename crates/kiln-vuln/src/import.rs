@@ -37,6 +37,8 @@ pub struct SourceData {
     pub ignored: usize,
     /// One line per skipped record or dropped part, naming its file.
     pub warnings: Vec<String>,
+    /// How it was fetched, for sources `kiln db update` fetched.
+    pub fetch: Option<crate::update::FetchState>,
     index: HashMap<String, usize>,
 }
 
