@@ -154,7 +154,7 @@ pub struct SbomArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
-    /// Import advisories: OSV JSON/YAML, Debian tracker JSON and DSA/DLA lists, Alpine secdb
+    /// Import advisories: OSV JSON/YAML, Debian tracker JSON and DSA/DLA lists, Alpine secdb, rubysec
     /// (files, directories or zips). Each path is one source, replaced if already imported.
     Import(DbImportArgs),
     /// Show the sources in the database, their record counts, newest record and age.
