@@ -1,8 +1,6 @@
 //! rubysec (ruby-advisory-db) imported from the real archive in ../shared/data and
 //! matched as RubyGems: patched and unaffected requirements turned into ranges.
 
-#![expect(clippy::unwrap_used, reason = "tests fail loudly")]
-
 mod support;
 
 use kiln_vuln::{Rating, import};
