@@ -56,4 +56,6 @@ sd=$(skopeo inspect --raw "oci:$OUT/s:1" | sha256sum | cut -d' ' -f1)
 agree=no; [ "$kd" = "sha256:$sd" ] && agree=yes
 
 python3 "$ROOT/bench/report.py" "$OUT" "$layers" "$size" "$agree" > "$ROOT/BENCHMARKS.md"
+# Advisory import and scan (their own script, runnable alone: bench/vuln.sh import|scan).
+KILN=$KILN RUNS=$RUNS bash "$ROOT/bench/vuln.sh" all
 cat "$ROOT/BENCHMARKS.md"
