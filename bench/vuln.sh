@@ -4,7 +4,7 @@
 #
 #   bash bench/vuln.sh            both
 #   bash bench/vuln.sh import     kiln db import of every OSV zip in ../shared/data
-#   bash bench/vuln.sh scan       kiln scan of a 2,500-package SBOM, warm
+#   bash bench/vuln.sh scan       kiln scan of an SBOM of up to 2,500 packages, warm
 #
 # Grype and Trivy are not compared: neither can fetch its vulnerability database on
 # this machine (no network but loopback), and kiln cannot import their formats.
@@ -28,7 +28,7 @@ bench_import() {
   "$KILN" db --db "$OUT/import.sqlite" status -f json > "$OUT/import-status.json"
 }
 
-# A CycloneDX SBOM of 2,500 packages named as the advisories name them (PyPI, npm, Go,
+# A CycloneDX SBOM of up to 2,500 packages named as the advisories name them (PyPI, npm, Go,
 # crates.io and Debian 11 source packages), each at a version some record lists or fixes.
 make_sbom() {
   python3 - "$DATA" "$OUT/sbom.json" <<'PY'
