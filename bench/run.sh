@@ -170,4 +170,6 @@ bench_verify_attestations
 printf '\n' >> "$ROOT/BENCHMARKS.md" && cat "$OUT/verify.md" >> "$ROOT/BENCHMARKS.md"
 bench_sbom
 python3 "$ROOT/bench/sbom_report.py" --splice "$ROOT/BENCHMARKS.md" "$OUT/sbom.md"
+# Advisory import and scan (their own script, runnable alone: bench/vuln.sh import|scan).
+KILN=$KILN RUNS=$RUNS bash "$ROOT/bench/vuln.sh" all
 cat "$ROOT/BENCHMARKS.md"

@@ -1,5 +1,5 @@
 //! Fuzzes the advisory importers with arbitrary bytes as OSV JSON, OSV/secdb
-//! YAML and a Debian DSA list. None may panic.
+//! YAML, a Debian DSA list and a rubysec advisory. None may panic.
 //!
 //! Run with `cargo +nightly fuzz run advisory` from the repository root.
 
@@ -9,7 +9,7 @@ use kiln_vuln::import;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    for name in ["record.json", "record.yaml", "DSA.list"] {
+    for name in ["record.json", "record.yaml", "DSA.list", "gems/g/CVE-2000-1.yml"] {
         let _ = import::read_bytes(name, data.to_vec());
     }
 });

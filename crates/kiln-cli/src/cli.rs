@@ -168,7 +168,7 @@ pub struct SbomArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum DbCommand {
-    /// Import advisories: OSV JSON/YAML, Debian tracker JSON and DSA/DLA lists, Alpine secdb
+    /// Import advisories: OSV JSON/YAML, Debian tracker JSON and DSA/DLA lists, Alpine secdb, rubysec
     /// (files, directories or zips). Each path is one source, replaced if already imported.
     Import(DbImportArgs),
     /// Show the sources in the database, their record counts, newest record and age.
@@ -179,6 +179,9 @@ pub enum DbCommand {
     },
     /// Look up the vulnerabilities of one package version.
     Query(DbQueryArgs),
+    /// Fetch the configured sources over HTTP(S) (ETag / Last-Modified, pinned digests)
+    /// and import what changed.
+    Update(crate::commands::db_update::DbUpdateArgs),
 }
 
 #[derive(Debug, ClapArgs)]

@@ -6,6 +6,7 @@ pub(crate) mod blob;
 pub(crate) mod catalog;
 mod copy;
 mod db;
+pub(crate) mod db_update;
 mod files;
 mod inspect;
 pub(crate) mod key;

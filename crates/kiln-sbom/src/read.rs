@@ -11,10 +11,21 @@
 //! `openssl@1.1.1n-0+deb11u3`) or kiln's `kiln:source:*` properties.
 //! [`Sbom::bom_refs`] keeps each CycloneDX package's `bom-ref` so reports
 //! can point at the input's own components.
+//!
+//! Ownership, where the SBOM states it, is kept so that distribution data
+//! wins over ecosystem data as it does for images: an SPDX `CONTAINS` or
+//! Syft's `OTHER` "ownership-by-file-overlap" from an OS package (deb, rpm,
+//! apk) to another package becomes a `contains` relationship, and the files
+//! an OS package `CONTAINS` go to [`Inventory::owned_paths`] (Syft's
+//! "evident-by" file of a package is its location); a CycloneDX
+//! component nested in an OS package's component is contained by it.
 
 use std::collections::BTreeMap;
 
-use kiln_types::{Distro, Inventory, Location, Package, PackageKind, Purl, SourcePackage};
+use kiln_types::{
+    Distro, Inventory, Location, Package, PackageKind, Purl, Relationship, RelationshipKind,
+    SourcePackage,
+};
 use serde_json::Value;
 
 use crate::{Error, Result};
@@ -197,8 +208,19 @@ fn os_component(c: &Value) -> Option<Distro> {
     })
 }
 
-fn cdx_components(list: Option<&Value>, sbom: &mut Sbom) {
+/// `from` (an OS package's id, if the parent is one) contains `to`.
+fn contains(from: &str, to: &Package) -> Option<Relationship> {
+    (!to.kind.is_os()).then(|| Relationship {
+        from: from.to_owned(),
+        to: to.id(),
+        kind: RelationshipKind::Contains,
+    })
+}
+
+/// Reads `list`; `parent` is the id of the OS package they are nested in, if any.
+fn cdx_components(list: Option<&Value>, parent: Option<&str>, sbom: &mut Sbom) {
     for c in list.and_then(Value::as_array).into_iter().flatten() {
+        let mut this = None;
         if let Some(d) = os_component(c) {
             sbom.inventory.distro.get_or_insert(d);
         } else if let Some(purl) = c.get("purl").and_then(Value::as_str) {
@@ -207,10 +229,14 @@ fn cdx_components(list: Option<&Value>, sbom: &mut Sbom) {
                 if let Some(r) = c.get("bom-ref").and_then(Value::as_str) {
                     sbom.bom_refs.insert(p.id(), r.to_owned());
                 }
+                if let Some(rel) = parent.and_then(|from| contains(from, &p)) {
+                    sbom.inventory.relationships.push(rel);
+                }
+                this = p.kind.is_os().then(|| p.id());
                 sbom.inventory.packages.push(p);
             }
         }
-        cdx_components(c.get("components"), sbom);
+        cdx_components(c.get("components"), this.as_deref().or(parent), sbom);
     }
 }
 
@@ -228,9 +254,9 @@ fn cyclonedx(doc: &Value) -> Sbom {
                 ..Distro::default()
             });
         }
-        cdx_components(meta.get("components"), &mut sbom);
+        cdx_components(meta.get("components"), None, &mut sbom);
     }
-    cdx_components(doc.get("components"), &mut sbom);
+    cdx_components(doc.get("components"), None, &mut sbom);
     sbom
 }
 
@@ -239,6 +265,7 @@ fn spdx(doc: &Value) -> Sbom {
         format: "spdx",
         ..Sbom::default()
     };
+    let mut by_spdx_id: BTreeMap<&str, usize> = BTreeMap::new();
     for p in doc
         .get("packages")
         .and_then(Value::as_array)
@@ -265,10 +292,76 @@ fn spdx(doc: &Value) -> Sbom {
             .and_then(|r| r.get("referenceLocator"))
             .and_then(Value::as_str);
         if let Some(pk) = purl.and_then(|u| package(u, version, &BTreeMap::new())) {
+            if let Some(id) = p.get("SPDXID").and_then(Value::as_str) {
+                by_spdx_id.insert(id, sbom.inventory.packages.len());
+            }
             sbom.inventory.packages.push(pk);
         }
     }
+    spdx_ownership(doc, &by_spdx_id, &mut sbom.inventory);
     sbom
+}
+
+fn text<'a>(r: &'a Value, key: &str) -> &'a str {
+    r.get(key).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// What OS packages own, from the document's relationships.
+fn spdx_ownership(doc: &Value, by_spdx_id: &BTreeMap<&str, usize>, inv: &mut Inventory) {
+    let files: BTreeMap<&str, &str> = doc
+        .get("files")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|f| Some((f.get("SPDXID")?.as_str()?, f.get("fileName")?.as_str()?)))
+        .collect();
+    let relationships = doc
+        .get("relationships")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let absolute =
+        |file: &str| format!("/{}", file.trim_start_matches("./").trim_start_matches('/'));
+    // Syft names the file a package was found by (`OTHER`, "evident-by"): its location.
+    for r in relationships {
+        if text(r, "relationshipType") != "OTHER" || !text(r, "comment").starts_with("evident-by") {
+            continue;
+        }
+        let (Some(&i), Some(file)) = (
+            by_spdx_id.get(text(r, "spdxElementId")),
+            files.get(text(r, "relatedSpdxElement")),
+        ) else {
+            continue;
+        };
+        if let Some(p) = inv.packages.get_mut(i).filter(|p| p.locations.is_empty()) {
+            p.locations.push(Location {
+                path: absolute(file),
+                layer: None,
+            });
+        }
+    }
+    for r in relationships {
+        let owns = match text(r, "relationshipType") {
+            "CONTAINS" => true,
+            "OTHER" => text(r, "comment").starts_with("ownership-by-file-overlap"),
+            _ => false,
+        };
+        let Some(owner) = by_spdx_id
+            .get(text(r, "spdxElementId"))
+            .and_then(|&i| inv.packages.get(i))
+            .filter(|p| owns && p.kind.is_os())
+        else {
+            continue;
+        };
+        let target = text(r, "relatedSpdxElement");
+        if let Some(child) = by_spdx_id.get(target).and_then(|&i| inv.packages.get(i)) {
+            if let Some(rel) = contains(&owner.id(), child) {
+                inv.relationships.push(rel);
+            }
+        } else if let Some(file) = files.get(target) {
+            inv.owned_paths.insert(absolute(file));
+        }
+    }
 }
 
 #[cfg(test)]

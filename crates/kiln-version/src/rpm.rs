@@ -31,7 +31,7 @@ impl RpmVersion {
             }
             _ => (Digits::zero(), input),
         };
-        let (version, release) = match vr.split_once('-') {
+        let (version, release) = match vr.rsplit_once('-') {
             Some((v, r)) => (v, Some(r.to_owned())),
             None => (vr, None),
         };

@@ -194,6 +194,10 @@ pub struct AffectedPackage {
     pub ranges: Vec<AffectedRange>,
     /// Explicitly listed affected versions.
     pub versions: Vec<String>,
+    /// Versions the source says are not affected although a range holds
+    /// them: a rubysec range that starts just above a version (`unaffected:
+    /// <= 1.0`) is stored from that version, which is listed here.
+    pub unaffected: Vec<String>,
     /// The distribution's status, for distribution data.
     pub status: Option<DistroStatus>,
     /// Package-level severities.
@@ -337,6 +341,7 @@ fn affected(id: &str, raw: RawAffected, notes: &mut Vec<String>) -> Option<Affec
         purl: package.purl,
         ranges,
         versions,
+        unaffected: Vec::new(),
         status: None,
         severity,
     })

@@ -1,9 +1,14 @@
 //! CVSS base scores computed from vectors, by the formulas of the CVSS v2 and
 //! v3.1 specifications (v3.0 vectors score with the v3.1 rounding).
 //!
-//! A vector with a missing, repeated or unknown base metric has no score.
+//! CVSS v4.0 is in [`v4`]. A vector with a missing, repeated or unknown
+//! base metric has no score.
+
+mod v4;
 
 use std::collections::HashMap;
+
+pub use v4::v4_base_score;
 
 use crate::severity::Rating;
 

@@ -16,6 +16,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
 use crate::advisory::Advisory;
+use crate::update::FetchState;
 use crate::{Result, VulnError};
 
 pub use write::{ImportOptions, import};
@@ -38,6 +39,9 @@ CREATE INDEX IF NOT EXISTS affected_rid ON affected(rid);
 CREATE TABLE IF NOT EXISTS alias(rid INTEGER NOT NULL, other TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS alias_rid ON alias(rid);
 CREATE TABLE IF NOT EXISTS vuln(id TEXT PRIMARY KEY, grp INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS fetch(
+    name TEXT PRIMARY KEY, url TEXT NOT NULL, etag TEXT, last_modified TEXT,
+    digest TEXT NOT NULL, fetched_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS vuln_grp ON vuln(grp);
 ";
 
@@ -66,6 +70,9 @@ pub struct SourceInfo {
     pub newest: Option<String>,
     /// When it was imported (RFC 3339).
     pub imported_at: String,
+    /// How `kiln db update` fetched it, for fetched sources.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fetch: Option<FetchState>,
 }
 
 /// An open, read-only advisory database.
@@ -137,11 +144,50 @@ impl Database {
                     skipped: r.get(3)?,
                     newest: r.get(4)?,
                     imported_at: r.get(5)?,
+                    fetch: None,
                 })
             })
             .and_then(|rows| rows.collect::<Result<Vec<_>, _>>())
             .map_err(db_err(&self.path, "reading sources"))?;
+        let mut rows = rows;
+        for row in &mut rows {
+            row.fetch = self.fetch_state(&row.name)?;
+        }
         Ok(rows)
+    }
+
+    /// What the last `kiln db update` of source `name` fetched, if it was fetched.
+    /// Databases written before fetching existed have no such table: `None`.
+    pub fn fetch_state(&self, name: &str) -> Result<Option<FetchState>> {
+        let err = db_err(&self.path, "reading fetch state");
+        let has_table: bool = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'fetch'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)
+            .map_err(db_err(&self.path, "reading fetch state"))?;
+        if !has_table {
+            return Ok(None);
+        }
+        self.conn
+            .query_row(
+                "SELECT url, etag, last_modified, digest, fetched_at FROM fetch WHERE name = ?1",
+                [name],
+                |r| {
+                    Ok(FetchState {
+                        url: r.get(0)?,
+                        etag: r.get(1)?,
+                        last_modified: r.get(2)?,
+                        digest: r.get(3)?,
+                        fetched_at: r.get(4)?,
+                    })
+                },
+            )
+            .optional()
+            .map_err(err)
     }
 
     /// The records with this id, from every source, as `(source, record)`.

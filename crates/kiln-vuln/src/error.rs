@@ -94,6 +94,44 @@ pub enum VulnError {
         #[source]
         source: kiln_version::VersionError,
     },
+    /// A configured update source is not usable.
+    #[error("update source {name:?}: {reason}")]
+    Remote {
+        /// The source's name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A sources file is not usable.
+    #[error("sources file {path}: {reason}")]
+    Config {
+        /// The file.
+        path: PathBuf,
+        /// Every problem in it.
+        reason: String,
+    },
+    /// Fetching a source failed.
+    #[error("fetching source {name:?} from {url}: {reason}")]
+    Fetch {
+        /// The source.
+        name: String,
+        /// Its URL.
+        url: String,
+        /// What failed.
+        reason: String,
+    },
+    /// A fetched body does not have the pinned digest.
+    #[error("source {name:?} from {url} has digest {actual}, expected {expected}")]
+    Digest {
+        /// The source.
+        name: String,
+        /// Its URL.
+        url: String,
+        /// The pinned digest.
+        expected: String,
+        /// The body's digest.
+        actual: String,
+    },
     /// A VEX document is not one kiln can read.
     #[error("VEX document {document}: {reason}")]
     Vex {

@@ -1,6 +1,6 @@
 //! Reading advisory sources: files, directories and zip archives (flat or
 //! nested) of OSV JSON/YAML, Debian security tracker JSON and DSA/DLA lists,
-//! and Alpine secdb.
+//! Alpine secdb and rubysec.
 //!
 //! Each input path is one *source*, named after its file name (`Go.zip`,
 //! `DSA.list`). A record that does not parse is skipped with a warning that
@@ -10,6 +10,7 @@ mod alpine;
 mod debian_list;
 mod debian_tracker;
 mod entries;
+mod rubysec;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -37,6 +38,8 @@ pub struct SourceData {
     pub ignored: usize,
     /// One line per skipped record or dropped part, naming its file.
     pub warnings: Vec<String>,
+    /// How it was fetched, for sources `kiln db update` fetched.
+    pub fetch: Option<crate::update::FetchState>,
     index: HashMap<String, usize>,
 }
 
@@ -201,6 +204,9 @@ fn dispatch(entry: &Entry, value: Value, osv_err: Option<String>, data: &mut Sou
                 Err(e) => data.warn(&entry.name, format!("not an OSV record: {e}")),
             },
         }
+        true
+    } else if rubysec::looks_like(obj) {
+        rubysec::read(entry, &value, data);
         true
     } else if debian_tracker::looks_like(obj) {
         debian_tracker::read(entry, &value, data);

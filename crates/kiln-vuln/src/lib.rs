@@ -6,6 +6,7 @@
 //! Data flow: [`import::read_source`] (one input → [`import::SourceData`] of
 //! checked [`Advisory`] records) → [`db::import`] (atomic write) →
 //! [`Database::open`] → [`Database::query`] (one package → [`Match`]es).
+//! [`update::fetch`] gets sources over HTTP for the same import.
 
 pub mod advisory;
 pub mod cvss;
@@ -19,6 +20,7 @@ pub mod report;
 pub mod scan;
 pub mod severity;
 mod stored;
+pub mod update;
 pub mod vex;
 
 pub use advisory::{Advisory, AffectedPackage, AffectedRange, DistroStatus, Status};

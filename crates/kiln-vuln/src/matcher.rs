@@ -9,7 +9,8 @@
 //! its ecosystem, release and name equal the query's, and the version is in
 //! its `versions` list or inside any SEMVER/ECOSYSTEM range
 //! (`introduced`/`fixed`/`last_affected`/`limit`). Entries a distribution
-//! marks not-affected never match. A release never matches another release
+//! marks not-affected never match, nor versions an
+//! entry lists as unaffected. A release never matches another release
 //! or none: `Debian:11` is not `Debian:12`, and a query without a release
 //! finds only records without one.
 //!
@@ -237,6 +238,11 @@ fn evaluate(
             .as_ref()
             .is_some_and(|s| s.status == Status::NotAffected)
         {
+            continue;
+        }
+        if p.unaffected.iter().any(|u| {
+            u == version || AnyVersion::parse_in(ecosystem, u).is_ok_and(|uv| &uv == installed)
+        }) {
             continue;
         }
         let fix = p

@@ -11,15 +11,16 @@
 //! Distribution data wins over ecosystem data for files a distribution
 //! package owns: the catalogers already leave out language packages whose
 //! metadata an OS package installed, and a language package whose location
-//! is in [`Inventory::owned_paths`] is not looked up again here. SBOMs read
-//! from files carry no ownership; their packages are all looked up.
+//! is in [`Inventory::owned_paths`], or that an OS package `contains` (a
+//! relationship SBOM readers keep from SPDX and CycloneDX documents), is not
+//! looked up again here.
 //!
 //! A version that does not parse becomes a warning naming the package; the
 //! scan goes on.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
 
-use kiln_types::{Distro, Inventory, Package, PackageKind};
+use kiln_types::{Distro, Inventory, Package, PackageKind, RelationshipKind};
 use kiln_version::Ecosystem;
 use serde::Serialize;
 
@@ -214,12 +215,14 @@ pub fn scan(db: &Database, inventory: &Inventory) -> crate::Result<ScanReport> {
     let mut findings = Vec::new();
     let mut warnings = Vec::new();
     let mut looked_up = 0;
+    let owned = os_contained(inventory);
     for package in &inventory.packages {
         if !package.kind.is_os()
-            && package
-                .locations
-                .first()
-                .is_some_and(|l| inventory.owned_paths.contains(&l.path))
+            && ((!owned.is_empty() && owned.contains(package.id().as_str()))
+                || package
+                    .locations
+                    .first()
+                    .is_some_and(|l| inventory.owned_paths.contains(&l.path)))
         {
             continue; // The distribution package that owns it is matched instead.
         }
@@ -261,6 +264,25 @@ pub fn scan(db: &Database, inventory: &Inventory) -> crate::Result<ScanReport> {
         findings,
         warnings,
     })
+}
+
+/// The ids of the packages an OS package of `inventory` contains.
+fn os_contained(inventory: &Inventory) -> HashSet<&str> {
+    if inventory.relationships.is_empty() {
+        return HashSet::new();
+    }
+    let os: HashSet<String> = inventory
+        .packages
+        .iter()
+        .filter(|p| p.kind.is_os())
+        .map(Package::id)
+        .collect();
+    inventory
+        .relationships
+        .iter()
+        .filter(|r| r.kind == RelationshipKind::Contains && os.contains(&r.from))
+        .map(|r| r.to.as_str())
+        .collect()
 }
 
 /// The deterministic order of findings: worst rating first, then id,

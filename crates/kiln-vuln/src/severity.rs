@@ -70,7 +70,7 @@ pub enum SeverityKind {
     CvssV2,
     /// A CVSS v3.0 or v3.1 vector.
     CvssV3,
-    /// A CVSS v4.0 vector (kept; kiln does not score v4 yet).
+    /// A CVSS v4.0 vector.
     CvssV4,
     /// A rating the source states in words.
     Rating,
@@ -96,7 +96,7 @@ impl Severity {
         let (kind, score) = match kind {
             "CVSS_V2" => (SeverityKind::CvssV2, cvss::v2_base_score(text)),
             "CVSS_V3" => (SeverityKind::CvssV3, cvss::v3_base_score(text)),
-            "CVSS_V4" => (SeverityKind::CvssV4, None),
+            "CVSS_V4" => (SeverityKind::CvssV4, cvss::v4_base_score(text)),
             _ => return Self::from_word(text),
         };
         let rating = score.map(|s| match kind {
@@ -126,10 +126,10 @@ impl Severity {
 /// else the source's own rating, else any.
 pub fn headline(all: &[Severity]) -> Option<&Severity> {
     let rank = |s: &Severity| match (s.kind, s.rating.is_some()) {
+        (SeverityKind::CvssV4, true) => 5,
         (SeverityKind::CvssV3, true) => 4,
         (SeverityKind::CvssV2, true) => 3,
         (SeverityKind::Rating, true) => 2,
-        (SeverityKind::CvssV4, _) => 1,
         _ => 0,
     };
     all.iter().max_by(|a, b| {
@@ -159,7 +159,7 @@ mod tests {
     }
 
     #[test]
-    fn headline_prefers_scored_v3() {
+    fn headline_prefers_the_newest_scored_version() {
         let all = vec![
             Severity::from_word("low").unwrap(),
             Severity::from_osv("CVSS_V3", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap(),
@@ -169,6 +169,20 @@ mod tests {
         assert_eq!(
             (h.kind, h.rating),
             (SeverityKind::CvssV3, Some(Rating::Critical))
+        );
+        // A scored v4 vector is the newest version: it heads the list.
+        let mut all = all;
+        all.push(
+            Severity::from_osv(
+                "CVSS_V4",
+                "CVSS:4.0/AV:N/AC:L/AT:N/PR:N/UI:N/VC:L/VI:L/VA:L/SC:N/SI:N/SA:N",
+            )
+            .unwrap(),
+        );
+        let h = headline(&all).unwrap();
+        assert_eq!(
+            (h.kind, h.score, h.rating),
+            (SeverityKind::CvssV4, Some(6.9), Some(Rating::Medium))
         );
         assert!(headline(&[]).is_none());
     }

@@ -25,6 +25,8 @@ pub(crate) struct StoredPackage {
     ranges: Vec<StoredRange>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     versions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    unaffected: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     status: Option<DistroStatus>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -64,6 +66,7 @@ impl From<AffectedPackage> for StoredPackage {
             name: p.name,
             purl: p.purl,
             versions: p.versions,
+            unaffected: p.unaffected,
             status: p.status,
             severity: p.severity,
         }
@@ -93,6 +96,7 @@ impl TryFrom<StoredPackage> for AffectedPackage {
             purl: s.purl,
             ranges,
             versions: s.versions,
+            unaffected: s.unaffected,
             status: s.status,
             severity: s.severity,
         })

@@ -95,7 +95,15 @@ fn rustsec_semver_ranges() {
         .severity
         .clone()
         .unwrap();
-    assert_eq!((sev.kind, sev.score), (SeverityKind::CvssV4, None));
+    // Scored from its CVSS v4 vector (the PyPI `cvss` library agrees: 6.8).
+    assert_eq!(
+        (sev.kind, sev.score, sev.rating),
+        (
+            SeverityKind::CvssV4,
+            Some(6.8),
+            Some(kiln_vuln::Rating::Medium)
+        )
+    );
 }
 
 #[test]

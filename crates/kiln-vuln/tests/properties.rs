@@ -133,6 +133,21 @@ proptest! {
     }
 
     #[test]
+    fn rubysec_requirements_never_panic(
+        patched in prop::collection::vec("(~>|>=|<=|>|<|=|!=)? ?[0-9a-z.-]{0,6}(, ?(~>|>=|<|>)? ?[0-9.]{0,4})?", 0..4),
+        unaffected in prop::collection::vec("(~>|>=|<=|>|<|=)? ?[0-9.]{0,5}", 0..3),
+    ) {
+        let list = |reqs: &[String]| reqs.iter().map(|r| format!("  - {r:?}\n")).collect::<String>();
+        let yaml = format!(
+            "gem: g\ntitle: t\npatched_versions:\n{}unaffected_versions:\n{}",
+            list(&patched),
+            list(&unaffected)
+        );
+        let data = import::read_bytes("gems/g/CVE-2000-1.yml", yaml.into_bytes());
+        prop_assert!(data.advisories.len() + data.skipped == 1, "{:?}", data.warnings);
+    }
+
+    #[test]
     fn list_and_tracker_text_never_panics(text in "(\\[[0-9a-z ]{0,12}\\]|\\t\\{[A-Z0-9 -]{0,20}\\}|\\t\\[[a-z]{0,9}\\] - [a-z0-9]{0,5} [<>a-z0-9.:~+-]{0,12}( \\([a-z ]{0,8}\\))?|[A-Za-z0-9 -]{0,20}|\\n){0,30}") {
         let _ = import::read_bytes("DSA.list", text.clone().into_bytes());
         let json = format!("{{\"p\": {{\"CVE-1\": {{\"releases\": {{\"bookworm\": {{\"status\": {text:?}, \"fixed_version\": {text:?}}}}}}}}}}}");

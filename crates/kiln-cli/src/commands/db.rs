@@ -1,4 +1,5 @@
-//! `kiln db import|status|query`: the local advisory database.
+//! `kiln db import|status|query`: the local advisory database (`update` is in
+//! `db_update`).
 
 use std::fmt::Write as _;
 use std::process::ExitCode;
@@ -23,6 +24,7 @@ pub fn run(args: DbArgs, global: &GlobalArgs) -> Result<ExitCode> {
         DbCommand::Import(a) => import_cmd(&path, a, global),
         DbCommand::Status { format } => status(&path, format),
         DbCommand::Query(a) => query(&path, a),
+        DbCommand::Update(a) => super::db_update::run(&path, a, global),
     }
 }
 
@@ -148,6 +150,35 @@ fn status(path: &std::path::Path, format: DbFormat) -> Result<ExitCode> {
                 ],
                 &rows,
             ));
+            let fetched: Vec<Vec<String>> = view
+                .sources
+                .iter()
+                .filter_map(|s| {
+                    let f = s.info.fetch.as_ref()?;
+                    Some(vec![
+                        s.info.name.clone(),
+                        f.url.clone(),
+                        f.etag.clone().unwrap_or_else(|| "-".into()),
+                        f.last_modified.clone().unwrap_or_else(|| "-".into()),
+                        f.digest.clone(),
+                        f.fetched_at.clone(),
+                    ])
+                })
+                .collect();
+            if !fetched.is_empty() {
+                text.push('\n');
+                text.push_str(&columns(
+                    &[
+                        "SOURCE",
+                        "URL",
+                        "ETAG",
+                        "LAST-MODIFIED",
+                        "DIGEST",
+                        "FETCHED",
+                    ],
+                    &fetched,
+                ));
+            }
             output::stdout(text.as_bytes())?;
         }
     }

@@ -9,6 +9,10 @@
 //! fixed, status, matched, sources, summary, evidence, vex, suppressed) in
 //! a fixed order (worst rating first, then id, package), and `warnings`.
 //!
+//! `--vex-attestations --key PUB` also applies the image's OpenVEX
+//! attestations (registry images) that verify against the keys, found and
+//! verified as `kiln verify --type openvex` does.
+//!
 //! Exit codes: 0 no finding at or above `--fail-on` remains (unrated
 //! findings never trip the gate), 1 one does, 2 errors.
 
@@ -20,6 +24,9 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result};
 use clap::ValueEnum;
+use kiln_attest::cosign::ResolvedImage;
+use kiln_attest::cosign::read::{self as cosign_read, VerifyOptions};
+use kiln_attest::predicate::PredicateKind;
 use kiln_oci::Image;
 use kiln_sbom::Catalog;
 use kiln_types::Inventory;
@@ -66,6 +73,13 @@ pub struct ScanArgs {
     /// A VEX document (OpenVEX, CycloneDX VEX or CSAF VEX); repeatable.
     #[arg(long = "vex", value_name = "FILE")]
     pub vex: Vec<PathBuf>,
+    /// Also apply the image's OpenVEX attestations (registry images) that verify against
+    /// --key, as if given with --vex.
+    #[arg(long, requires = "key")]
+    pub vex_attestations: bool,
+    /// A trusted public key for --vex-attestations (repeat for several).
+    #[arg(long, value_name = "PUB", requires = "vex_attestations")]
+    pub key: Vec<PathBuf>,
     /// Exit 1 when a finding at or above this severity remains.
     #[arg(long, value_enum, value_name = "SEVERITY")]
     pub fail_on: Option<FailOn>,
@@ -120,6 +134,9 @@ pub fn run(args: ScanArgs, global: &GlobalArgs) -> Result<ExitCode> {
     for file in &args.vex {
         let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
         docs.push(VexDocument::parse(&file.display().to_string(), &bytes)?);
+    }
+    if args.vex_attestations {
+        docs.extend(attested_vex(&args, global)?);
     }
     let (inv, refs) = inventory(&args)?;
     let mut scan = kiln_vuln::scan(&database, &inv)?;
@@ -190,6 +207,49 @@ pub fn run(args: ScanArgs, global: &GlobalArgs) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The OpenVEX documents of the image's attestations that verify against `--key`
+/// (as `kiln verify --type openvex` finds them). None verifying is a warning: the
+/// scan then reports every finding, which fails safe.
+fn attested_vex(args: &ScanArgs, global: &GlobalArgs) -> Result<Vec<VexDocument>> {
+    let keys = super::key::read_key_set(&args.key)?;
+    let (client, reference) =
+        super::key::registry_image(&args.target, &args.registry).context("--vex-attestations")?;
+    let image = ResolvedImage::resolve(&client, &reference)?;
+    let options = VerifyOptions {
+        threshold: 1,
+        predicate: Some(PredicateKind::OpenVex),
+    };
+    let outcome = match cosign_read::verify(&client, &image, &keys, &options) {
+        Ok(o) => o,
+        Err(kiln_attest::Error::Verification { reason, .. }) => {
+            output::status(
+                global.quiet,
+                &format!("warning: no OpenVEX attestation of {reference} verified: {reason}"),
+            );
+            return Ok(Vec::new());
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let mut docs = Vec::new();
+    for v in &outcome.verified {
+        let e = v.value();
+        let name = format!("attestation {}", e.location);
+        let predicate = e
+            .payload
+            .get("predicate")
+            .with_context(|| format!("{name}: the statement has no predicate"))?;
+        docs.push(VexDocument::parse(&name, &serde_json::to_vec(predicate)?)?);
+    }
+    output::status(
+        global.quiet,
+        &format!(
+            "applying {} of {reference}",
+            plural(docs.len(), "verified OpenVEX attestation")
+        ),
+    );
+    Ok(docs)
 }
 
 fn pretty(v: &serde_json::Value) -> Result<Vec<u8>> {

@@ -106,6 +106,7 @@ fn replace_source(
         "DELETE FROM alias WHERE rid IN (SELECT rid FROM advisory WHERE source = ?1)",
         "DELETE FROM advisory WHERE source = ?1",
         "DELETE FROM source WHERE name = ?1",
+        "DELETE FROM fetch WHERE name = ?1",
     ] {
         tx.execute(sql, [&source.name])
             .map_err(db_err(tmp, "removing a source's old records"))?;
@@ -165,6 +166,13 @@ fn replace_source(
         ],
     )
     .map_err(db_err(tmp, "recording a source"))?;
+    if let Some(f) = &source.fetch {
+        tx.execute(
+            "INSERT INTO fetch(name, url, etag, last_modified, digest, fetched_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            params![source.name, f.url, f.etag, f.last_modified, f.digest, f.fetched_at],
+        )
+        .map_err(db_err(tmp, "recording a source"))?;
+    }
     Ok(())
 }
 

@@ -32,6 +32,7 @@ fn affected(name: &str, rel: &str, fixed: &str) -> Result<AffectedPackage, Strin
         purl: Some(format!("pkg:apk/alpine/{name}")),
         ranges,
         versions: Vec::new(),
+        unaffected: Vec::new(),
         status: Some(DistroStatus {
             status,
             note: None,

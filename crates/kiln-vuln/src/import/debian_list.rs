@@ -123,6 +123,7 @@ fn release_line(line: &str) -> Result<AffectedPackage, String> {
         name,
         ranges,
         versions: Vec::new(),
+        unaffected: Vec::new(),
         status: Some(DistroStatus {
             status,
             note,

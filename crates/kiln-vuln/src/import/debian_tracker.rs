@@ -81,6 +81,7 @@ fn package(name: &str, codename: &str, rel: &Value) -> Result<Option<AffectedPac
         purl: Some(format!("pkg:deb/debian/{name}?arch=source")),
         ranges,
         versions: Vec::new(),
+        unaffected: Vec::new(),
         severity: urgency
             .as_deref()
             .and_then(Severity::from_word)
