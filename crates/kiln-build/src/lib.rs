@@ -3,3 +3,5 @@
 //! locked `.deb` files into one root, does what their maintainer scripts would have done,
 //! hardens it and writes deterministic layers; the evidence (SBOM, provenance,
 //! signatures) is made from the same resolution.
+
+pub mod spec;
