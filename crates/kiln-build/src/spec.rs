@@ -20,8 +20,6 @@ use sha2::{Digest as _, Sha256};
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 
-/// The `nonroot` account every runtime image has unless the spec defines it: uid and gid.
-pub const NONROOT_ID: u32 = 65532;
 /// Packages the `dev` variant adds: a shell and the package manager.
 pub const DEV_PACKAGES: [&str; 2] = ["bash", "apt"];
 
@@ -241,34 +239,13 @@ pub enum PathKind {
     Permissions,
 }
 
-/// A variant of the image.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Variant {
-    /// Hardened: no shell, no package manager, non-root.
-    Runtime,
-    /// Adds a shell and apt and runs as root.
-    Dev,
-}
+pub use crate::input::{NONROOT_ID, Variant};
 
-impl Variant {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Variant::Runtime => "runtime",
-            Variant::Dev => "dev",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Variant> {
-        [Variant::Runtime, Variant::Dev]
-            .into_iter()
-            .find(|v| v.as_str() == s)
-    }
-}
-
-impl fmt::Display for Variant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+/// `runtime` or `dev`.
+pub fn parse_variant(s: &str) -> Option<Variant> {
+    [Variant::Runtime, Variant::Dev]
+        .into_iter()
+        .find(|v| v.name() == s)
 }
 
 /// What a variant changes: more packages, another user, other config.

@@ -4,3 +4,4 @@
 //! Only the fetching modules touch the network.
 
 pub mod control;
+pub mod deb;

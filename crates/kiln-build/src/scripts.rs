@@ -1,0 +1,10 @@
+//! What the maintainer scripts kiln does not run would have done: `/etc/passwd` and
+//! `/etc/group` from the accounts ([`accounts`]), the CA bundle from
+//! `/usr/share/ca-certificates` per `/etc/ca-certificates.conf` ([`certs`]), the
+//! distroless-style package records in `/var/lib/dpkg/status.d/` ([`status`]), and the
+//! library directories the dynamic linker would need a cache for ([`ldso`]).
+
+pub mod accounts;
+pub mod certs;
+pub mod ldso;
+pub mod status;
