@@ -8,7 +8,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Tools the tests start or compare against. Each test that needs one fails loudly
 # without it, so this list is the whole truth of what the suite needs.
-APT_PACKAGES=(docker-registry skopeo umoci hyperfine dpkg-dev rpm openssl golang-go)
+APT_PACKAGES=(docker-registry skopeo umoci hyperfine dpkg-dev rpm openssl golang-go apt-utils gnupg)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
