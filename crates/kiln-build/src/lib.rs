@@ -13,6 +13,7 @@
 pub mod assemble;
 pub mod builder;
 mod error;
+pub mod evidence;
 pub mod harden;
 pub mod image;
 pub mod input;
