@@ -65,6 +65,10 @@ pub enum Command {
     Scan(crate::commands::scan::ScanArgs),
     /// Write OpenVEX statements from a triage file.
     Vex(crate::commands::vex::VexArgs),
+    /// Build a minimal, hardened, reproducible image from Debian packages, with its evidence.
+    Build(Box<crate::commands::build::BuildArgs>),
+    /// Resolve a spec's packages and write the lock file.
+    Lock(crate::commands::lock::LockArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

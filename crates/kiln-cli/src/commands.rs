@@ -2,11 +2,13 @@
 
 pub(crate) mod attest;
 pub(crate) mod blob;
+pub(crate) mod build;
 mod copy;
 mod db;
 mod files;
 mod inspect;
 pub(crate) mod key;
+pub(crate) mod lock;
 mod sbom;
 pub(crate) mod scan;
 pub(crate) mod sign;
@@ -36,6 +38,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Db(a) => db::run(a, &args.global),
         Command::Scan(a) => scan::run(a, &args.global),
         Command::Vex(a) => vex::run(a, &args.global),
+        Command::Build(a) => build::run(*a, &args.global),
+        Command::Lock(a) => lock::run(a, &args.global),
     }
 }
 
