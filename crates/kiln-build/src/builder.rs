@@ -26,12 +26,12 @@ pub enum BuildError {
         arch: String,
         url: String,
         #[source]
-        source: CacheError,
+        source: Box<CacheError>,
     },
     #[error("the lock has no packages for {arch}, which the spec builds: run `kiln lock` again")]
     MissingArch { arch: String },
     #[error(transparent)]
-    Assembly(#[from] crate::Error),
+    Assembly(#[from] Box<crate::Error>),
 }
 
 /// Settings of a build beyond the spec.
@@ -62,7 +62,7 @@ impl Build {
     /// Writes the image (one architecture) or an index over all of them, and commits.
     pub fn write(&self, dest: Box<dyn ImageDestination>) -> Result<RawManifest, BuildError> {
         let images: Vec<BuiltImage> = self.arches.iter().map(|a| a.image.clone()).collect();
-        Ok(image::write(&images, &self.annotations, dest)?)
+        image::write(&images, &self.annotations, dest).map_err(boxed)
     }
 
     /// The digest the image would have if written: the manifest's for one architecture,
@@ -72,10 +72,14 @@ impl Build {
             [one] => Ok(one.image.manifest.clone()),
             many => {
                 let images: Vec<BuiltImage> = many.iter().map(|a| a.image.clone()).collect();
-                Ok(image::index(&images, &self.annotations)?)
+                image::index(&images, &self.annotations).map_err(boxed)
             }
         }
     }
+}
+
+fn boxed(e: crate::Error) -> BuildError {
+    BuildError::Assembly(Box::new(e))
 }
 
 /// The `.deb` of every locked package of `arch`, from the cache.
@@ -95,7 +99,7 @@ pub fn fetch(lock: &Lock, arch: &str, cache: &Cache) -> Result<Vec<PathBuf>, Bui
                     version: p.version.clone(),
                     arch: arch.to_owned(),
                     url: p.url.clone(),
-                    source,
+                    source: Box::new(source),
                 })
         })
         .collect()
@@ -119,8 +123,8 @@ pub fn build(
         input.paths = paths(spec);
         input.variant = spec.variant;
         input.source_date_epoch = opts.source_date_epoch;
-        let assembled = assemble(&input)?;
-        let image = image::build(&assembled, &settings)?;
+        let assembled = assemble(&input).map_err(boxed)?;
+        let image = image::build(&assembled, &settings).map_err(boxed)?;
         arches.push(ArchBuild {
             assembled,
             image,

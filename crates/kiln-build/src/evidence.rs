@@ -179,7 +179,7 @@ pub fn provenance(spec: &Spec, lock: &Lock, build: &Build, times: &BuildTimes) -
         {
             resolved.push(ResourceDescriptor {
                 uri: None,
-                digest: sha(&kiln_types::Digest::sha256(content).hex().to_owned()),
+                digest: sha(kiln_types::Digest::sha256(content).hex()),
                 name: Some(src.clone()),
                 content: None,
             });
@@ -220,10 +220,10 @@ pub fn subjects(build: &Build, name: &str) -> Vec<Subject> {
         .iter()
         .map(|a| Subject::new(Some(name), &a.image.manifest.descriptor().digest))
         .collect();
-    if build.arches.len() > 1 {
-        if let Ok(index) = build.root() {
-            out.push(Subject::new(Some(name), &index.descriptor().digest));
-        }
+    if build.arches.len() > 1
+        && let Ok(index) = build.root()
+    {
+        out.push(Subject::new(Some(name), &index.descriptor().digest));
     }
     out
 }

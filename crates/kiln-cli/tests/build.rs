@@ -10,13 +10,14 @@
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use kiln_test::apt::{AptRepo, TestKey};
 use kiln_test::deb::DebSpec;
 use kiln_test::fixture::require_tool;
-use support::{kiln, s};
+use support::{kiln, s, tools};
 
 /// The host's `echo` and the shared objects it loads, as `ldd` lists them.
 fn echo_and_libs() -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
@@ -409,4 +410,127 @@ fn spec_errors_name_file_line_and_column() {
         &format!("oci:{}", s(&dir.path().join("o"))),
     ])
     .fails_with(&["is for another spec", "kiln lock"]);
+}
+
+/// `name@version` of the Debian packages in an SPDX document kiln wrote.
+fn spdx_debs(doc: &serde_json::Value) -> BTreeSet<String> {
+    doc["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p.to_string().contains("pkg:deb/"))
+        .map(|p| {
+            format!(
+                "{}@{}",
+                p["name"].as_str().unwrap(),
+                p["versionInfo"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn syft_and_trivy_see_the_packages_of_kilns_sbom() {
+    let repo = repo();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write_spec(dir.path(), &repo, "");
+    let layout = dir.path().join("layout");
+    let sbom = dir.path().join("sbom.json");
+    kiln(&[
+        "build",
+        &s(&spec),
+        "--cache-dir",
+        &s(&dir.path().join("c")),
+        "--output",
+        &format!("oci:{}:t", s(&layout)),
+        "--sbom",
+        &s(&sbom),
+    ])
+    .ok();
+    let ours = spdx_debs(&serde_json::from_slice(&std::fs::read(&sbom).unwrap()).unwrap());
+    let expected: BTreeSet<String> = ["base-files@12.4", "echo-app@9.1-1", "libc-host@2.36-9"]
+        .map(String::from)
+        .into();
+    assert_eq!(ours, expected);
+    let syft: BTreeSet<String> = tools::syft_json(&layout)["artifacts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["type"] == "deb")
+        .map(|a| {
+            format!(
+                "{}@{}",
+                a["name"].as_str().unwrap(),
+                a["version"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(syft, ours, "syft");
+    let doc = tools::trivy_json(&layout, &dir.path().join("trivy"));
+    let mut trivy = BTreeSet::new();
+    for result in doc["Results"].as_array().into_iter().flatten() {
+        for p in result["Packages"].as_array().into_iter().flatten() {
+            let mut v = String::new();
+            if let Some(e) = p["Epoch"].as_u64().filter(|e| *e > 0) {
+                v.push_str(&format!("{e}:"));
+            }
+            v.push_str(p["Version"].as_str().unwrap());
+            if let Some(r) = p["Release"].as_str().filter(|r| !r.is_empty()) {
+                v.push_str(&format!("-{r}"));
+            }
+            trivy.insert(format!("{}@{v}", p["Name"].as_str().unwrap()));
+        }
+    }
+    assert_eq!(trivy, ours, "trivy");
+}
+
+#[test]
+fn sign_key_signs_and_attests_and_verify_accepts_it() {
+    let registry = kiln_test::registry::TestRegistry::start();
+    let repo = repo();
+    let dir = tempfile::tempdir().unwrap();
+    let spec = write_spec(dir.path(), &repo, "");
+    let with_password = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("KILN_PASSWORD", "correct horse")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, _, err) = with_password(&["key", "generate"]);
+    assert_eq!(code, Some(0), "{err}");
+    let image = format!("{}/built:1", registry.host());
+    let (code, out, err) = with_password(&[
+        "build",
+        &s(&spec),
+        "--cache-dir",
+        "c",
+        "--push",
+        &image,
+        "--sign-key",
+        "kiln.key",
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("signed") && err.contains("SBOM and provenance"),
+        "{err}"
+    );
+    let digest = out.trim();
+    let (code, out, err) =
+        with_password(&["verify", &image, "--key", "kiln.pub", "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    assert!(out.contains(digest.trim_start_matches("sha256:")), "{out}");
+    assert!(out.contains("https://slsa.dev/provenance/v1"), "{out}");
+    assert!(out.contains("https://spdx.dev/Document"), "{out}");
+    // Without --push there is nowhere to store a signature: a usage error.
+    let run = kiln(&["build", &s(&spec), "--sign-key", "k", "--output", "oci:x"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--push"), "{}", run.stderr);
 }
