@@ -384,3 +384,32 @@ fn a_second_load_reads_indexes_from_the_cache() {
         "indexes must come from the cache"
     );
 }
+
+#[test]
+fn a_release_signed_by_an_expired_key_is_refused() {
+    let mut repo = AptRepo::with_key(TestKey::generate_expired("old-archive"));
+    repo.add("main", DebSpec::new("a", "1", "amd64"));
+    repo.publish();
+    let srcs = support::source(&repo);
+    let cache = tempfile::tempdir().unwrap();
+    let e = support::load(&srcs, cache.path()).unwrap_err();
+    let text = err_text(&e);
+    assert!(
+        text.contains("InRelease: signature verification failed: signed by key"),
+        "{text}"
+    );
+    assert!(
+        text.contains("which is expired (since 2020-01-02"),
+        "{text}"
+    );
+    // At a time the key was valid, the same files verify.
+    let opts = LoadOptions {
+        verify: VerifyOptions {
+            allow_expired: false,
+            now: Some("2020-01-01T18:00:00Z".parse().unwrap()),
+        },
+        ..LoadOptions::default()
+    };
+    let a = Archive::load(&srcs, "amd64", &Cache::new(cache.path()), &opts).unwrap();
+    assert_eq!(a.candidates().len(), 1);
+}
