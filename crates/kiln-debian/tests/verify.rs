@@ -413,3 +413,27 @@ fn a_release_signed_by_an_expired_key_is_refused() {
     let a = Archive::load(&srcs, "amd64", &Cache::new(cache.path()), &opts).unwrap();
     assert_eq!(a.candidates().len(), 1);
 }
+
+#[test]
+fn acquire_by_hash_is_used_and_falls_back_to_the_plain_path() {
+    let repo = small_repo();
+    repo.publish_with("Acquire-By-Hash: yes\n");
+    let dir = repo.dist_dir().join("main/binary-amd64");
+    let xz = std::fs::read(dir.join("Packages.xz")).unwrap();
+    let hex = kiln_test::registry::sha256(&xz);
+    let hex = hex.trim_start_matches("sha256:");
+    std::fs::create_dir_all(dir.join("by-hash/SHA256")).unwrap();
+    std::fs::write(dir.join("by-hash/SHA256").join(hex), &xz).unwrap();
+    // The plain amd64 index is broken: only the by-hash copy can be used.
+    std::fs::write(dir.join("Packages.xz"), b"stale").unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let archive = support::load(&support::source(&repo), cache.path()).unwrap();
+    assert_eq!(archive.candidates().len(), 3);
+    let reqs = repo.server().requests();
+    let by_hash = format!("/dists/stable/main/binary-amd64/by-hash/SHA256/{hex}");
+    assert!(reqs.contains(&by_hash), "{reqs:?}");
+    assert!(
+        reqs.contains(&"/dists/stable/main/binary-all/Packages.xz".to_owned()),
+        "{reqs:?}"
+    );
+}
