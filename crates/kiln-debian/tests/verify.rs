@@ -437,3 +437,39 @@ fn acquire_by_hash_is_used_and_falls_back_to_the_plain_path() {
         "{reqs:?}"
     );
 }
+
+#[test]
+fn a_signed_release_of_another_suite_is_refused_and_the_codename_is_accepted() {
+    let repo = small_repo();
+    repo.publish();
+    let keyring = repo.keyring_file(false);
+    // The same signed files served as suite "testing": a replay under another name.
+    std::os::unix::fs::symlink("stable", repo.root().join("dists/testing")).unwrap();
+    std::os::unix::fs::symlink("stable", repo.root().join("dists/kiln")).unwrap();
+    let entry = |suite: &str| {
+        repo.sources_entry("main", &keyring)
+            .replace("Suites: stable", &format!("Suites: {suite}"))
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let srcs = sources::parse_deb822(&entry("testing"), "t.sources").unwrap();
+    let e = support::load(&srcs, cache.path()).unwrap_err();
+    assert!(
+        matches!(e, LoadError::WrongSuite { .. }),
+        "{}",
+        err_text(&e)
+    );
+    assert!(
+        e.to_string().ends_with(
+            "/dists/testing: the signed Release is for suite \"stable\", not \"testing\""
+        ),
+        "{e}"
+    );
+    let srcs = sources::parse_deb822(&entry("kiln"), "t.sources").unwrap();
+    assert_eq!(
+        support::load(&srcs, cache.path())
+            .unwrap()
+            .candidates()
+            .len(),
+        3
+    );
+}
