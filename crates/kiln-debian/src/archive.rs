@@ -1,6 +1,7 @@
 //! Everything the sources offer for one architecture: for each source URI and suite,
 //! the Release is fetched (`InRelease`, else `Release` + `Release.gpg`) and verified
-//! against the source's `Signed-By` keys or the default keyring, then each component's
+//! against the source's `Signed-By` keys or the default keyring (and must name the suite
+//! asked for, as its `Suite` or `Codename`), then each component's
 //! `binary-ARCH` and `binary-all` Packages index is fetched by its Release digest.
 //! Nothing unverified reaches the [`Archive`].
 
@@ -37,6 +38,13 @@ pub enum LoadError {
     Index(#[from] IndexError),
     #[error("no source serves architecture {arch}")]
     NoSource { arch: String },
+    /// A signed Release for another suite (e.g. an old one replayed under this name).
+    #[error("{dist}: the signed Release is for suite {found:?}, not {wanted:?}")]
+    WrongSuite {
+        dist: String,
+        wanted: String,
+        found: String,
+    },
 }
 
 /// How an archive is loaded.
@@ -118,6 +126,18 @@ impl Archive {
                 for suite in &source.suites {
                     let dist = format!("{uri}/dists/{suite}");
                     let verified = fetch_release(cache, &dist, &keyring, &opts.verify)?;
+                    let r = verified.release();
+                    if r.suite.as_deref() != Some(suite) && r.codename.as_deref() != Some(suite) {
+                        return Err(LoadError::WrongSuite {
+                            dist,
+                            wanted: suite.clone(),
+                            found: r
+                                .suite
+                                .clone()
+                                .or_else(|| r.codename.clone())
+                                .unwrap_or_default(),
+                        });
+                    }
                     for component in &source.components {
                         for (a, optional) in [(arch, false), ("all", true)] {
                             let Some(records) = index::fetch_packages(

@@ -1,7 +1,8 @@
 //! OpenPGP keyrings that archives are verified against: binary (`.gpg`, concatenated
 //! transferable public keys, as `debian-archive-keyring.gpg` is) or armored (`.asc`).
 //! A key signs through its primary key or a subkey whose binding signature verifies and
-//! allows signing. Signatures over SHA-1 or MD5 are refused, as apt refuses them.
+//! allows signing. Signatures over SHA-1 or MD5 are refused, as apt refuses them, and
+//! so are keys that are revoked or expired at the time of verification.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 use pgp::composed::{PublicOrSecret, SignedPublicKey};
 use pgp::crypto::hash::HashAlgorithm;
 use pgp::packet::Signature;
-use pgp::types::KeyDetails;
+use pgp::types::{KeyDetails, Tag};
 
 use crate::sources::SignedBy;
 
@@ -140,7 +141,12 @@ impl Keyring {
 
     /// Checks `sig` over `data` against every key; the fingerprint of the primary key
     /// that verified it, or why none did.
-    pub(crate) fn verify(&self, sig: &Signature, data: &[u8]) -> Result<String, String> {
+    pub(crate) fn verify(
+        &self,
+        sig: &Signature,
+        data: &[u8],
+        now: jiff::Timestamp,
+    ) -> Result<String, String> {
         match sig.hash_alg() {
             Some(HashAlgorithm::Sha1 | HashAlgorithm::Md5) | None => {
                 return Err("signature uses a weak or unknown hash algorithm".into());
@@ -149,17 +155,18 @@ impl Keyring {
         }
         for key in &self.keys {
             let fpr = || hex::encode_upper(key.primary_key.fingerprint().as_bytes());
-            if sig.verify(&key.primary_key, data).is_ok() {
-                return Ok(fpr());
-            }
-            for sub in &key.public_subkeys {
-                let signs = sub.signatures.iter().any(|b| b.key_flags().sign());
-                if signs
-                    && sub.verify_bindings(&key.primary_key).is_ok()
-                    && sig.verify(&sub.key, data).is_ok()
-                {
-                    return Ok(fpr());
-                }
+            let by_primary = sig.verify(&key.primary_key, data).is_ok();
+            let by_subkey = !by_primary
+                && key.public_subkeys.iter().any(|sub| {
+                    sub.signatures.iter().any(|b| b.key_flags().sign())
+                        && sub.verify_bindings(&key.primary_key).is_ok()
+                        && sig.verify(&sub.key, data).is_ok()
+                });
+            if by_primary || by_subkey {
+                return match usable(key, now) {
+                    Ok(()) => Ok(fpr()),
+                    Err(why) => Err(format!("signed by key {} which is {why}", fpr())),
+                };
             }
         }
         Err(if self.keys.is_empty() {
@@ -168,4 +175,41 @@ impl Keyring {
             "not signed by any trusted key, or the signature does not match".into()
         })
     }
+}
+
+/// Whether `key` may still sign at `now`: not revoked (a verified revocation signature),
+/// not expired (the newest verified self-certification's key expiration time).
+fn usable(key: &SignedPublicKey, now: jiff::Timestamp) -> Result<(), String> {
+    if key
+        .details
+        .revocation_signatures
+        .iter()
+        .any(|r| r.verify_key(&key.primary_key).is_ok())
+    {
+        return Err("revoked".into());
+    }
+    let newest = key
+        .details
+        .users
+        .iter()
+        .flat_map(|u| {
+            u.signatures.iter().filter(|s| {
+                s.verify_certification(&key.primary_key, Tag::UserId, &u.id)
+                    .is_ok()
+            })
+        })
+        .max_by_key(|s| s.created().map(|t| t.as_secs()));
+    let lifetime = newest
+        .and_then(|s| s.key_expiration_time())
+        .map(|d| d.as_secs())
+        .filter(|&d| d > 0);
+    if let Some(lifetime) = lifetime {
+        let expires = i64::from(key.primary_key.created_at().as_secs()) + i64::from(lifetime);
+        if now.as_second() >= expires {
+            let when = jiff::Timestamp::from_second(expires)
+                .map_or_else(|_| expires.to_string(), |t| t.to_string());
+            return Err(format!("expired (since {when})"));
+        }
+    }
+    Ok(())
 }

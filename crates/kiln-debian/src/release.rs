@@ -185,6 +185,7 @@ fn check_signatures<'a>(
     data: &[u8],
     keyring: &Keyring,
     name: &str,
+    now: Timestamp,
 ) -> Result<String, ReleaseError> {
     let mut reason = None;
     for sig in sigs {
@@ -192,7 +193,7 @@ fn check_signatures<'a>(
             reason.get_or_insert_with(|| "not a document signature".to_owned());
             continue;
         }
-        match keyring.verify(sig, data) {
+        match keyring.verify(sig, data, now) {
             Ok(fpr) => return Ok(fpr),
             Err(r) => reason = Some(r),
         }
@@ -247,7 +248,14 @@ pub fn verify_inrelease(
             reason: format!("unreadable signed message: {e}"),
         })?;
     let signed = msg.signed_text();
-    let signer = check_signatures(msg.signatures().iter(), signed.as_bytes(), keyring, name)?;
+    let now = opts.now.unwrap_or_else(Timestamp::now);
+    let signer = check_signatures(
+        msg.signatures().iter(),
+        signed.as_bytes(),
+        keyring,
+        name,
+        now,
+    )?;
     finish(&signed, signer, name, opts)
 }
 
@@ -269,7 +277,14 @@ pub fn verify_detached(
     let sigs = iter
         .collect::<Result<Vec<_>, _>>()
         .map_err(|e| bad(format!("unreadable signature: {e}")))?;
-    let signer = check_signatures(sigs.iter().map(|d| &d.signature), release, keyring, name)?;
+    let now = opts.now.unwrap_or_else(Timestamp::now);
+    let signer = check_signatures(
+        sigs.iter().map(|d| &d.signature),
+        release,
+        keyring,
+        name,
+        now,
+    )?;
     let text = std::str::from_utf8(release).map_err(|_| ReleaseError::Invalid {
         name: name.to_owned(),
         reason: "not UTF-8".into(),

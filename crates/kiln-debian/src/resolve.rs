@@ -5,7 +5,8 @@
 //! group of alternatives is satisfied by an already chosen package if one fits, else by
 //! the first alternative with a candidate; a real package of the name wins over
 //! providers (`Provides`, versioned provides match versioned dependencies); the highest
-//! version that fits is chosen; `pkg:any` needs `Multi-Arch: allowed`; `Essential`
+//! version that fits is chosen; `pkg:any` needs `Multi-Arch: allowed` (or `foreign`, which
+//! satisfies any architecture qualifier, as in dpkg); `Essential`
 //! packages come in only when something depends on them. An excluded package (`!pkg`)
 //! is never chosen: a dependency only excluded packages could satisfy is dropped and
 //! reported in [`Resolution::dropped`]. Choices are greedy (no backtracking): a later
@@ -161,7 +162,7 @@ impl<'a> Solver<'a> {
     fn arch_ok(&self, rel: &Relation, c: &Candidate) -> bool {
         match rel.arch.as_deref() {
             None => true,
-            Some("any") => c.record.multi_arch == MultiArch::Allowed,
+            Some("any") => matches!(c.record.multi_arch, MultiArch::Allowed | MultiArch::Foreign),
             Some("native") => true,
             Some(a) => {
                 a == self.arch && (c.record.architecture == a || c.record.architecture == "all")

@@ -30,6 +30,7 @@ fn deb(name: &str, version: &str, arch: &str) -> DebSpec {
 /// - `libssl3` (Provides `libssl-api (= 3.0)`), `libssl1` (Provides `libssl-api (= 1.1)`)
 /// - `tool` Depends `python3:any`; `python3` Multi-Arch: allowed
 /// - `bad-any` Depends `perl:any`; `perl` not Multi-Arch
+/// - `uses-make` Depends `make:any`; `make` Multi-Arch: foreign
 /// - `bash` Essential, depended on by nothing but `shell-user`
 /// - `needs-new` Depends `libfoo (>= 2)`; `top` Depends `needs-new`
 pub fn standard_repo() -> AptRepo {
@@ -87,6 +88,14 @@ pub fn standard_repo() -> AptRepo {
         deb("bad-any", "1", "amd64").field("Depends", "perl:any"),
     );
     add(&mut repo, deb("perl", "5.36", "amd64"));
+    add(
+        &mut repo,
+        deb("uses-make", "1", "amd64").field("Depends", "make:any"),
+    );
+    add(
+        &mut repo,
+        deb("make", "4.3", "amd64").field("Multi-Arch", "foreign"),
+    );
     add(
         &mut repo,
         deb("bash", "5.2", "amd64").field("Essential", "yes"),
@@ -181,8 +190,12 @@ fn version_requests_and_constraints() {
 }
 
 #[test]
-fn multi_arch_any_needs_allowed() {
+fn multi_arch_any_needs_allowed_or_foreign() {
     assert_eq!(names(&run(&["tool"]).unwrap()), ["python3=3.11", "tool=2"]);
+    assert_eq!(
+        names(&run(&["uses-make"]).unwrap()),
+        ["make=4.3", "uses-make=1"]
+    );
     let e = run(&["bad-any"]).unwrap_err().to_string();
     assert_eq!(
         e,

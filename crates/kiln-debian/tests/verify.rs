@@ -15,6 +15,7 @@ use kiln_debian::cache::{Cache, CacheError};
 use kiln_debian::index::IndexError;
 use kiln_debian::release::{ReleaseError, VerifyOptions};
 use kiln_debian::sources::{self, SignedBy};
+use kiln_debian::transport::FetchError;
 use kiln_test::apt::{AptRepo, TestKey};
 use kiln_test::deb::DebSpec;
 
@@ -249,22 +250,26 @@ fn a_tampered_packages_index_is_refused() {
     repo.publish();
     let srcs = support::source(&repo);
     repo.rewrite_packages("main", "amd64", |t| {
-        t.replace("Depends: libc6", "Depends: evil")
+        t.replace("Depends: libc6", "Depends: libc7")
     });
     let cache = tempfile::tempdir().unwrap();
     let e = support::load(&srcs, cache.path()).unwrap_err();
     let text = err_text(&e);
+    // Caught by its digest, or by its size when the compressed form grew.
     assert!(
         matches!(
             e,
-            LoadError::Index(IndexError::Cache(CacheError::Mismatch { .. }))
+            LoadError::Index(IndexError::Cache(
+                CacheError::Mismatch { .. } | CacheError::Fetch(FetchError::TooLarge { .. })
+            ))
         ),
         "{text}"
     );
-    assert!(
-        text.contains("/dists/stable/main/binary-amd64/Packages.xz: expected"),
-        "{text}"
+    let index = format!(
+        "{}/dists/stable/main/binary-amd64/Packages.xz: ",
+        repo.url()
     );
+    assert!(text.starts_with(&index), "{text}");
     // Nothing of it reached the cache.
     let stored = std::fs::read_dir(cache.path().join("sha256"))
         .unwrap()
@@ -377,5 +382,94 @@ fn a_second_load_reads_indexes_from_the_cache() {
         again,
         ["/dists/stable/InRelease"],
         "indexes must come from the cache"
+    );
+}
+
+#[test]
+fn a_release_signed_by_an_expired_key_is_refused() {
+    let mut repo = AptRepo::with_key(TestKey::generate_expired("old-archive"));
+    repo.add("main", DebSpec::new("a", "1", "amd64"));
+    repo.publish();
+    let srcs = support::source(&repo);
+    let cache = tempfile::tempdir().unwrap();
+    let e = support::load(&srcs, cache.path()).unwrap_err();
+    let text = err_text(&e);
+    assert!(
+        text.contains("InRelease: signature verification failed: signed by key"),
+        "{text}"
+    );
+    assert!(
+        text.contains("which is expired (since 2020-01-02"),
+        "{text}"
+    );
+    // At a time the key was valid, the same files verify.
+    let opts = LoadOptions {
+        verify: VerifyOptions {
+            allow_expired: false,
+            now: Some("2020-01-01T18:00:00Z".parse().unwrap()),
+        },
+        ..LoadOptions::default()
+    };
+    let a = Archive::load(&srcs, "amd64", &Cache::new(cache.path()), &opts).unwrap();
+    assert_eq!(a.candidates().len(), 1);
+}
+
+#[test]
+fn acquire_by_hash_is_used_and_falls_back_to_the_plain_path() {
+    let repo = small_repo();
+    repo.publish_with("Acquire-By-Hash: yes\n");
+    let dir = repo.dist_dir().join("main/binary-amd64");
+    let xz = std::fs::read(dir.join("Packages.xz")).unwrap();
+    let hex = kiln_test::registry::sha256(&xz);
+    let hex = hex.trim_start_matches("sha256:");
+    std::fs::create_dir_all(dir.join("by-hash/SHA256")).unwrap();
+    std::fs::write(dir.join("by-hash/SHA256").join(hex), &xz).unwrap();
+    // The plain amd64 index is broken: only the by-hash copy can be used.
+    std::fs::write(dir.join("Packages.xz"), b"stale").unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let archive = support::load(&support::source(&repo), cache.path()).unwrap();
+    assert_eq!(archive.candidates().len(), 3);
+    let reqs = repo.server().requests();
+    let by_hash = format!("/dists/stable/main/binary-amd64/by-hash/SHA256/{hex}");
+    assert!(reqs.contains(&by_hash), "{reqs:?}");
+    assert!(
+        reqs.contains(&"/dists/stable/main/binary-all/Packages.xz".to_owned()),
+        "{reqs:?}"
+    );
+}
+
+#[test]
+fn a_signed_release_of_another_suite_is_refused_and_the_codename_is_accepted() {
+    let repo = small_repo();
+    repo.publish();
+    let keyring = repo.keyring_file(false);
+    // The same signed files served as suite "testing": a replay under another name.
+    std::os::unix::fs::symlink("stable", repo.root().join("dists/testing")).unwrap();
+    std::os::unix::fs::symlink("stable", repo.root().join("dists/kiln")).unwrap();
+    let entry = |suite: &str| {
+        repo.sources_entry("main", &keyring)
+            .replace("Suites: stable", &format!("Suites: {suite}"))
+    };
+    let cache = tempfile::tempdir().unwrap();
+    let srcs = sources::parse_deb822(&entry("testing"), "t.sources").unwrap();
+    let e = support::load(&srcs, cache.path()).unwrap_err();
+    assert!(
+        matches!(e, LoadError::WrongSuite { .. }),
+        "{}",
+        err_text(&e)
+    );
+    assert!(
+        e.to_string().ends_with(
+            "/dists/testing: the signed Release is for suite \"stable\", not \"testing\""
+        ),
+        "{e}"
+    );
+    let srcs = sources::parse_deb822(&entry("kiln"), "t.sources").unwrap();
+    assert_eq!(
+        support::load(&srcs, cache.path())
+            .unwrap()
+            .candidates()
+            .len(),
+        3
     );
 }

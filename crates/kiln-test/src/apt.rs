@@ -19,10 +19,15 @@ use crate::fixture::require_tool;
 pub struct TestKey {
     home: tempfile::TempDir,
     fingerprint: String,
+    /// gpg's clock for every operation (`--faked-system-time`), if not the real one.
+    clock: Option<String>,
 }
 
-fn gpg(home: &Path) -> Command {
+fn gpg(home: &Path, clock: Option<&str>) -> Command {
     let mut c = Command::new(require_tool("gpg"));
+    if let Some(t) = clock {
+        c.args(["--faked-system-time", t]);
+    }
     c.arg("--homedir").arg(home).args([
         "--batch",
         "--yes",
@@ -49,20 +54,30 @@ impl TestKey {
     /// Generates a signing key with `gpg --quick-gen-key` (`algo`: `ed25519`,
     /// `rsa2048`, …).
     pub fn generate(name: &str, algo: &str) -> TestKey {
+        TestKey::generate_with(name, algo, "never", None)
+    }
+
+    /// A key made on 2020-01-01 that expired a day later; it signs with gpg's clock
+    /// set to that day, so its signatures are valid but the key is expired now.
+    pub fn generate_expired(name: &str) -> TestKey {
+        TestKey::generate_with(name, "ed25519", "1d", Some("20200101T120000!"))
+    }
+
+    fn generate_with(name: &str, algo: &str, expire: &str, clock: Option<&str>) -> TestKey {
         let home = tempfile::Builder::new()
             .prefix("kg")
             .tempdir()
             .expect("creating GNUPGHOME");
-        let mut c = gpg(home.path());
+        let mut c = gpg(home.path(), clock);
         c.args([
             "--quick-gen-key",
             &format!("{name} <{name}@kiln.invalid>"),
             algo,
             "sign",
-            "never",
+            expire,
         ]);
         run(c, "gpg --quick-gen-key");
-        let mut c = gpg(home.path());
+        let mut c = gpg(home.path(), clock);
         c.args(["--with-colons", "--list-keys"]);
         let listing = String::from_utf8(run(c, "gpg --list-keys")).expect("gpg output is text");
         let fingerprint = listing
@@ -71,7 +86,11 @@ impl TestKey {
             .and_then(|l| l.split(':').find(|f| !f.is_empty()))
             .expect("gpg lists a fingerprint")
             .to_owned();
-        TestKey { home, fingerprint }
+        TestKey {
+            home,
+            fingerprint,
+            clock: clock.map(str::to_owned),
+        }
     }
 
     pub fn fingerprint(&self) -> &str {
@@ -80,7 +99,7 @@ impl TestKey {
 
     /// The public key, binary (`armor` false, like a `.gpg` keyring) or armored.
     pub fn export(&self, armor: bool) -> Vec<u8> {
-        let mut c = gpg(self.home.path());
+        let mut c = gpg(self.home.path(), self.clock.as_deref());
         if armor {
             c.arg("--armor");
         }
@@ -90,7 +109,7 @@ impl TestKey {
 
     /// Cleartext-signs `input` into `output` (an `InRelease`).
     pub fn clearsign(&self, input: &Path, output: &Path) {
-        let mut c = gpg(self.home.path());
+        let mut c = gpg(self.home.path(), self.clock.as_deref());
         c.args([
             "--local-user",
             &self.fingerprint,
@@ -106,7 +125,7 @@ impl TestKey {
 
     /// Writes an armored detached signature of `input` to `output` (a `Release.gpg`).
     pub fn detach_sign(&self, input: &Path, output: &Path) {
-        let mut c = gpg(self.home.path());
+        let mut c = gpg(self.home.path(), self.clock.as_deref());
         c.args([
             "--local-user",
             &self.fingerprint,
