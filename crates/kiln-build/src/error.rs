@@ -25,6 +25,12 @@ pub enum Error {
     Accounts { reason: String },
     #[error("{what}: {reason}")]
     Invalid { what: String, reason: String },
+    #[error("{architecture} image is not reproducible: built twice, got {first} and {second}")]
+    NotReproducible {
+        architecture: String,
+        first: String,
+        second: String,
+    },
     #[error(transparent)]
     Oci(#[from] kiln_oci::Error),
 }

@@ -13,8 +13,8 @@ use kiln_oci::manifest::{
 use kiln_oci::media_type;
 use kiln_types::Platform;
 
-use crate::assemble::Assembled;
-use crate::input::ImageSettings;
+use crate::assemble::{Assembled, assemble};
+use crate::input::{AssemblyInput, ImageSettings};
 use crate::layer::{self, Layer};
 use crate::{Error, Result};
 
@@ -132,6 +132,28 @@ pub fn build(assembled: &Assembled, settings: &ImageSettings) -> Result<BuiltIma
         config: config_bytes,
         manifest,
     })
+}
+
+/// Assembles and builds `input` twice and checks both give byte-identical manifests,
+/// configs and layers (`kiln build --verify-reproducible`). Returns the first build.
+pub fn build_verified(
+    input: &AssemblyInput,
+    settings: &ImageSettings,
+) -> Result<(Assembled, BuiltImage)> {
+    let first_root = assemble(input)?;
+    let first = build(&first_root, settings)?;
+    let second = build(&assemble(input)?, settings)?;
+    if first.manifest.bytes != second.manifest.bytes
+        || first.config != second.config
+        || first.layer != second.layer
+    {
+        return Err(Error::NotReproducible {
+            architecture: input.architecture.clone(),
+            first: first.manifest.digest.to_string(),
+            second: second.manifest.digest.to_string(),
+        });
+    }
+    Ok((first_root, first))
 }
 
 /// The OCI index over `images`, each entry with its platform.

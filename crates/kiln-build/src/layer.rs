@@ -90,3 +90,62 @@ fn failed(e: &std::io::Error) -> Error {
         reason: e.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rootfs::Node;
+    use std::io::Read;
+
+    fn root() -> Rootfs {
+        let mut root = Rootfs::new();
+        let long = format!("/opt/{}/file", "d".repeat(120));
+        root.insert(&long, Node::file(b"long".to_vec())).unwrap();
+        let mut owned = Node::dir();
+        (owned.uid, owned.gid) = (65532, 65532);
+        root.insert("/home/nonroot", owned).unwrap();
+        root.insert("/bin", Node::symlink("usr/bin")).unwrap();
+        root.insert("/usr/bin/a", Node::file(b"a".to_vec()))
+            .unwrap();
+        root
+    }
+
+    #[test]
+    fn entries_are_sorted_with_the_epoch_and_owners() {
+        let tar = tar_bytes(&root(), 42).unwrap();
+        let mut archive = tar::Archive::new(tar.as_slice());
+        let mut names = Vec::new();
+        for e in archive.entries().unwrap() {
+            let e = e.unwrap();
+            let h = e.header();
+            assert_eq!(h.mtime().unwrap(), 42);
+            let name = String::from_utf8(e.path_bytes().to_vec()).unwrap();
+            if name == "home/nonroot/" {
+                assert_eq!((h.uid().unwrap(), h.gid().unwrap()), (65532, 65532));
+            }
+            names.push(name);
+        }
+        let mut sorted = names.clone();
+        sorted.sort_by_key(|n| n.trim_end_matches('/').to_owned());
+        assert_eq!(names, sorted);
+        assert!(
+            names.iter().any(|n| n.len() > 120),
+            "long names survive: {names:?}"
+        );
+        assert_eq!(names.first().map(String::as_str), Some("bin"));
+    }
+
+    #[test]
+    fn the_same_tree_gives_the_same_bytes_and_the_gzip_header_is_fixed() {
+        let a = write(&root(), 7).unwrap();
+        let b = write(&root(), 7).unwrap();
+        assert_eq!(a, b);
+        assert_eq!(a.compressed[..10], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 255]);
+        let mut plain = Vec::new();
+        flate2::read::GzDecoder::new(a.compressed.as_slice())
+            .read_to_end(&mut plain)
+            .unwrap();
+        assert_eq!(Digest::sha256(&plain), a.diff_id);
+        assert_ne!(write(&root(), 8).unwrap().digest, a.digest);
+    }
+}

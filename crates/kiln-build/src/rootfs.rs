@@ -173,13 +173,54 @@ impl Rootfs {
                 }
             }
             Some(existing) if existing.is_dir() => {
-                // A non-directory replaces a directory: what was below goes too.
+                if let NodeKind::Symlink(target) = &node.kind {
+                    // A symlink over a directory (merged /usr): what the directory held
+                    // moves to where the link leads, as usrmerge does.
+                    let target = target.clone();
+                    return self.replace_dir_with_link(&at, &parent, &target, node);
+                }
+                // Another non-directory replaces a directory: what was below goes too.
                 self.remove_below(&at);
             }
             _ => {}
         }
         self.nodes.insert(at.clone(), node);
         Ok(at)
+    }
+
+    fn replace_dir_with_link(
+        &mut self,
+        at: &str,
+        parent: &str,
+        target: &str,
+        link: Node,
+    ) -> Result<String> {
+        let joined = if target.starts_with('/') {
+            target.to_owned()
+        } else {
+            format!("{parent}/{target}")
+        };
+        let dest = path::normalize(&joined).map(|n| n.path).ok();
+        let inside = |d: &str| d == at || d.starts_with(&path::subtree_prefix(at)) || d == "/";
+        let moved: Vec<(String, Node)> = self
+            .below(at)
+            .map(|(p, n)| (p.to_owned(), n.clone()))
+            .collect();
+        self.remove_below(at);
+        self.nodes.insert(at.to_owned(), link);
+        if let Some(dest) = dest.filter(|d| !inside(d)) {
+            for (p, n) in moved {
+                let new = format!("{dest}{}", &p[at.len()..]);
+                self.insert(&new, n)?;
+            }
+        } else if !moved.is_empty() {
+            tracing::warn!(
+                path = at,
+                target,
+                "directory replaced by a link into itself"
+            );
+        }
+        Ok(at.to_owned())
     }
 
     /// Removes `path` and, for a directory, everything below it. Returns how many paths
@@ -277,9 +318,18 @@ impl Rootfs {
                     kind: NodeKind::Symlink(_),
                     ..
                 }) => {
-                    let resolved = self.resolve(&candidate).filter(|t| {
-                        t == "/" || self.nodes.get(t.as_str()).is_some_and(Node::is_dir)
-                    });
+                    // A link to a directory not there yet: the directory is made, as
+                    // unpacking merged-/usr packages in any order needs.
+                    let resolved = match self.resolve(&candidate) {
+                        Some(t) if t == "/" => Some(t),
+                        Some(t) => match self.nodes.get(t.as_str()) {
+                            Some(n) if n.is_dir() => Some(t),
+                            Some(_) => None,
+                            None if t.starts_with(&path::subtree_prefix(&candidate)) => None,
+                            None => Some(self.make_dirs(&t, raw)?),
+                        },
+                        None => None,
+                    };
                     match resolved {
                         Some(t) => current = t,
                         None => {
@@ -301,5 +351,95 @@ impl Rootfs {
             }
         }
         Ok(current)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn file(root: &mut Rootfs, path: &str) -> String {
+        root.insert(path, Node::file(path.as_bytes().to_vec()))
+            .unwrap()
+    }
+
+    #[test]
+    fn files_go_through_directory_symlinks() {
+        let mut root = Rootfs::new();
+        root.insert("/bin", Node::symlink("usr/bin")).unwrap();
+        assert_eq!(file(&mut root, "./bin/bash"), "/usr/bin/bash");
+        assert_eq!(root.read("/bin/bash"), Some(&b"./bin/bash"[..]));
+        // A directory entry over the link keeps the link.
+        assert_eq!(root.insert("/bin/", Node::dir()).unwrap(), "/usr/bin");
+        assert!(matches!(
+            root.get("/bin").unwrap().kind,
+            NodeKind::Symlink(_)
+        ));
+        assert!(root.get("/usr").unwrap().is_dir());
+    }
+
+    #[test]
+    fn a_link_over_a_directory_moves_its_content_there() {
+        let mut root = Rootfs::new();
+        file(&mut root, "/bin/true");
+        file(&mut root, "/bin/sub/x");
+        root.insert("/bin", Node::symlink("usr/bin")).unwrap();
+        assert_eq!(root.resolve("/bin/true").unwrap(), "/usr/bin/true");
+        assert!(root.get("/usr/bin/true").is_some());
+        assert!(root.get("/usr/bin/sub/x").is_some());
+        assert!(root.get("/bin/true").is_none());
+    }
+
+    #[test]
+    fn loops_dangling_links_and_files_as_parents_are_errors_or_none() {
+        let mut root = Rootfs::new();
+        root.insert("/a", Node::symlink("b")).unwrap();
+        root.insert("/b", Node::symlink("a")).unwrap();
+        assert_eq!(root.resolve("/a/x"), None);
+        assert!(root.insert("/a/x", Node::dir()).is_err());
+        file(&mut root, "/f");
+        let e = root.insert("/f/x", Node::dir()).unwrap_err().to_string();
+        assert!(e.contains("/f is not a directory"), "{e}");
+        root.insert("/d", Node::symlink("/nowhere")).unwrap();
+        assert_eq!(root.read("/d"), None);
+        // A link that climbs stays inside the root.
+        root.insert("/up", Node::symlink("../../../usr")).unwrap();
+        assert_eq!(root.resolve("/up").unwrap(), "/usr");
+    }
+
+    #[test]
+    fn a_file_over_a_directory_removes_what_was_below() {
+        let mut root = Rootfs::new();
+        file(&mut root, "/etc/x/y");
+        file(&mut root, "/etc/x");
+        assert!(root.get("/etc/x/y").is_none());
+        assert_eq!(root.remove("/etc"), 2);
+        assert_eq!(root.remove("/"), 0);
+        assert_eq!(root.len(), 1);
+    }
+
+    proptest! {
+        #[test]
+        fn inserting_arbitrary_paths_never_panics(
+            ops in proptest::collection::vec(("[a-c./]{0,12}", 0u8..3, "[a-c./]{0,8}"), 0..24)
+        ) {
+            let mut root = Rootfs::new();
+            for (path, kind, target) in ops {
+                let node = match kind {
+                    0 => Node::dir(),
+                    1 => Node::file(b"x".to_vec()),
+                    _ => Node::symlink(if target.is_empty() { "." } else { &target }),
+                };
+                let _ = root.insert(&path, node);
+                let _ = root.resolve(&path);
+                let _ = root.read(&path);
+            }
+            prop_assert!(root.get("/").is_some_and(Node::is_dir));
+            for (p, _) in root.iter() {
+                prop_assert!(p.starts_with('/'));
+                prop_assert!(!p.contains("/./") && !p.contains("/../") && !p.ends_with("/.."));
+            }
+        }
     }
 }

@@ -96,6 +96,13 @@ pub struct InspectArgs {
     /// Print the raw config bytes as stored, and nothing else.
     #[arg(long, conflicts_with = "files")]
     pub config: bool,
+    /// Count the attack surface: packages, files, bytes, executables, shells, package
+    /// managers, setuid/setgid files.
+    #[arg(long, conflicts_with_all = ["files", "raw", "config"])]
+    pub attack_surface: bool,
+    /// With --attack-surface: the image to compare with (reduction in percent).
+    #[arg(long, value_name = "TARGET", requires = "attack_surface")]
+    pub baseline: Option<String>,
     #[command(flatten)]
     pub registry: RegistryArgs,
 }

@@ -12,6 +12,7 @@ pub(crate) mod lock;
 mod sbom;
 pub(crate) mod scan;
 pub(crate) mod sign;
+mod surface;
 pub(crate) mod verify;
 pub(crate) mod vex;
 

@@ -16,6 +16,10 @@ pub use error::DebError;
 
 use crate::control::{self, Paragraph};
 
+/// The most memory an xz stream may make the decoder take (dictionaries real packages
+/// use are at most 64 MiB).
+const XZ_MEMLIMIT: u64 = 256 << 20;
+
 /// Bounds on what one `.deb` may make kiln read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -64,7 +68,14 @@ impl Compression {
         Ok(match self {
             Compression::None => Box::new(r),
             Compression::Gzip => Box::new(flate2::read::MultiGzDecoder::new(r)),
-            Compression::Xz => Box::new(liblzma::read::XzDecoder::new_multi_decoder(r)),
+            Compression::Xz => {
+                let stream = liblzma::stream::Stream::new_stream_decoder(
+                    XZ_MEMLIMIT,
+                    liblzma::stream::CONCATENATED,
+                )
+                .map_err(|e| DebError::io("xz decoder", std::io::Error::other(e)))?;
+                Box::new(liblzma::read::XzDecoder::new_stream(r, stream))
+            }
             Compression::Zstd => Box::new(
                 zstd::stream::read::Decoder::new(r).map_err(|e| DebError::io("zstd decoder", e))?,
             ),

@@ -24,6 +24,14 @@ pub struct DebSpec {
     pub copyright: Option<String>,
     /// Further control fields in order, e.g. (`Depends`, `libc6 (>= 2.36)`).
     pub fields: Vec<(String, String)>,
+    /// `dpkg-deb -Z`: `gzip` (the default), `xz`, `zstd` or `none`.
+    pub compression: String,
+    /// Modes set on paths after they are written, e.g. (`/usr/bin/x`, `0o4755`).
+    pub modes: Vec<(String, u32)>,
+    /// Symlinks as (absolute path, target as stored).
+    pub symlinks: Vec<(String, String)>,
+    /// Ship `DEBIAN/md5sums` of the regular files, as `dh_md5sums` would.
+    pub md5sums: bool,
 }
 
 impl DebSpec {
@@ -37,7 +45,35 @@ impl DebSpec {
             files: Vec::new(),
             copyright: None,
             fields: Vec::new(),
+            compression: "gzip".to_owned(),
+            modes: Vec::new(),
+            symlinks: Vec::new(),
+            md5sums: false,
         }
+    }
+
+    /// Ships `DEBIAN/md5sums`, made with `md5sum` over the package's regular files.
+    pub fn with_md5sums(mut self) -> DebSpec {
+        self.md5sums = true;
+        self
+    }
+
+    /// Compresses the members with `dpkg-deb -Z<compression>` (`xz`, `zstd`, `none`).
+    pub fn compression(mut self, compression: &str) -> DebSpec {
+        self.compression = compression.to_owned();
+        self
+    }
+
+    /// Sets `path`'s mode (setuid and setgid bits included) before building.
+    pub fn mode(mut self, path: &str, mode: u32) -> DebSpec {
+        self.modes.push((path.to_owned(), mode));
+        self
+    }
+
+    /// Adds a symlink at `path` pointing to `target`.
+    pub fn symlink(mut self, path: &str, target: &str) -> DebSpec {
+        self.symlinks.push((path.to_owned(), target.to_owned()));
+        self
     }
 
     /// Adds a control field such as `Depends`, `Pre-Depends`, `Provides` or `Essential`.
@@ -110,6 +146,32 @@ impl DebSpec {
             std::fs::create_dir_all(p.parent().expect("file has a parent")).expect("mkdir");
             std::fs::write(&p, data).expect("writing package file");
         }
+        for (path, target) in &self.symlinks {
+            let p = tree.join(path.trim_start_matches('/'));
+            std::fs::create_dir_all(p.parent().expect("link has a parent")).expect("mkdir");
+            std::os::unix::fs::symlink(target, &p).expect("writing package symlink");
+        }
+        if self.md5sums {
+            let mut regular: Vec<String> = files
+                .iter()
+                .map(|(p, _)| p.trim_start_matches('/').to_owned())
+                .filter(|p| !p.starts_with("DEBIAN/"))
+                .collect();
+            regular.sort();
+            let out = Command::new(require_tool("md5sum"))
+                .args(&regular)
+                .current_dir(&tree)
+                .output()
+                .expect("running md5sum");
+            assert!(out.status.success(), "md5sum failed");
+            std::fs::write(debian.join("md5sums"), out.stdout).expect("writing md5sums");
+        }
+        for (path, mode) in &self.modes {
+            use std::os::unix::fs::PermissionsExt as _;
+            let p = tree.join(path.trim_start_matches('/'));
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(*mode))
+                .expect("setting a package file's mode");
+        }
         let out = work.join(format!(
             "{}_{}_{}.deb",
             self.name,
@@ -117,7 +179,9 @@ impl DebSpec {
             self.arch
         ));
         let status = Command::new(require_tool("dpkg-deb"))
-            .args(["--root-owner-group", "-Zgzip", "--build"])
+            .arg("--root-owner-group")
+            .arg(format!("-Z{}", self.compression))
+            .arg("--build")
             .arg(&tree)
             .arg(&out)
             .output()

@@ -195,3 +195,69 @@ fn base_lines(root: &Rootfs, master: &str) -> Option<Vec<String>> {
             .collect(),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{Group, User};
+
+    fn text(root: &Rootfs, path: &str) -> String {
+        String::from_utf8(root.read(path).unwrap().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn base_passwd_master_files_are_the_system_accounts() {
+        let mut root = Rootfs::new();
+        let master =
+            "root:*:0:0:root:/root:/bin/bash\ndaemon:*:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n";
+        root.insert(PASSWD_MASTER, Node::file(master.as_bytes().to_vec()))
+            .unwrap();
+        root.insert(
+            GROUP_MASTER,
+            Node::file(b"root:*:0:\ndaemon:*:1:\n".to_vec()),
+        )
+        .unwrap();
+        let run = write(&mut root, &Accounts::default(), Variant::Dev).unwrap();
+        assert_eq!(run, RunAs { uid: 0, gid: 0 });
+        assert_eq!(
+            text(&root, "/etc/passwd"),
+            "root:*:0:0:root:/root:/bin/bash\ndaemon:*:1:1:daemon:/usr/sbin:/usr/sbin/nologin\n\
+             nonroot:x:65532:65532:nonroot:/home/nonroot:/usr/sbin/nologin\n"
+        );
+        assert_eq!(
+            text(&root, "/etc/group"),
+            "root:*:0:\ndaemon:*:1:\nnonroot:x:65532:\n"
+        );
+    }
+
+    #[test]
+    fn numeric_run_as_and_bad_names() {
+        let mut root = Rootfs::new();
+        let mut accounts = Accounts {
+            run_as: Some("1234:5678".to_owned()),
+            ..Accounts::default()
+        };
+        let run = write(&mut root, &accounts, Variant::Runtime).unwrap();
+        assert_eq!(
+            run,
+            RunAs {
+                uid: 1234,
+                gid: 5678
+            }
+        );
+        accounts.users.push(User::new("bad:name", 10, 10));
+        let e = write(&mut root, &accounts, Variant::Runtime).unwrap_err();
+        assert!(
+            e.to_string()
+                .contains("user \"bad:name\": not a valid account name"),
+            "{e}"
+        );
+        accounts.users.pop();
+        accounts.groups.push(Group::new("nonroot", 1));
+        let e = write(&mut root, &accounts, Variant::Runtime).unwrap_err();
+        assert!(
+            e.to_string().contains("group \"nonroot\" is defined twice"),
+            "{e}"
+        );
+    }
+}

@@ -55,3 +55,55 @@ fn crt_files(root: &Rootfs, dir: &str) -> Vec<String> {
         .map(|(p, _)| p.to_owned())
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn root_with(conf: Option<&str>) -> Rootfs {
+        let mut root = Rootfs::new();
+        for name in ["mozilla/A.crt", "mozilla/B.crt", "other/C.crt"] {
+            let pem = format!("PEM {name}\n");
+            root.insert(&format!("{SHARE}/{name}"), Node::file(pem.into_bytes()))
+                .unwrap();
+        }
+        root.insert(
+            &format!("{LOCAL}/mine.crt"),
+            Node::file(b"PEM mine".to_vec()),
+        )
+        .unwrap();
+        if let Some(conf) = conf {
+            root.insert(CONF, Node::file(conf.as_bytes().to_vec()))
+                .unwrap();
+        }
+        root
+    }
+
+    #[test]
+    fn all_certificates_without_a_conf_then_local_ones() {
+        let mut root = root_with(None);
+        assert_eq!(write(&mut root).unwrap(), 4);
+        assert_eq!(
+            root.read(BUNDLE).unwrap(),
+            b"PEM mozilla/A.crt\nPEM mozilla/B.crt\nPEM other/C.crt\nPEM mine\n"
+        );
+    }
+
+    #[test]
+    fn the_conf_selects_in_its_order_and_disables_with_a_bang() {
+        let conf = "# comment\nother/C.crt\n!mozilla/A.crt\nmozilla/B.crt\nmissing/D.crt\n";
+        let mut root = root_with(Some(conf));
+        assert_eq!(write(&mut root).unwrap(), 3);
+        assert_eq!(
+            root.read(BUNDLE).unwrap(),
+            b"PEM other/C.crt\nPEM mozilla/B.crt\nPEM mine\n"
+        );
+    }
+
+    #[test]
+    fn no_certificates_no_bundle() {
+        let mut root = Rootfs::new();
+        assert_eq!(write(&mut root).unwrap(), 0);
+        assert!(root.get(BUNDLE).is_none());
+    }
+}

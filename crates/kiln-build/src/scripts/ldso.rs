@@ -70,3 +70,32 @@ pub fn extra_library_dirs(root: &Rootfs, architecture: &str) -> Vec<String> {
     dirs.sort();
     dirs
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rootfs::Node;
+
+    #[test]
+    fn only_configured_dirs_with_libraries_off_the_builtin_path() {
+        let mut root = Rootfs::new();
+        let conf = "# multiarch\n/usr/local/lib/x86_64-linux-gnu\n/lib/x86_64-linux-gnu\n\
+                    /usr/lib/x86_64-linux-gnu\n/opt/app/lib\n/opt/empty\ninclude /etc/x/*.conf\n";
+        root.insert(
+            "/etc/ld.so.conf.d/a.conf",
+            Node::file(conf.as_bytes().to_vec()),
+        )
+        .unwrap();
+        for lib in [
+            "/usr/lib/x86_64-linux-gnu/libc.so.6",
+            "/opt/app/lib/libapp.so.1",
+            "/opt/empty/README",
+        ] {
+            root.insert(lib, Node::file(b"x".to_vec())).unwrap();
+        }
+        root.insert("/lib", Node::symlink("usr/lib")).unwrap();
+        assert_eq!(extra_library_dirs(&root, "amd64"), ["/opt/app/lib"]);
+        assert_eq!(triplet("arm64"), Some("aarch64-linux-gnu"));
+        assert_eq!(triplet("m68k"), None);
+    }
+}

@@ -15,6 +15,9 @@ pub fn run(args: InspectArgs, _global: &GlobalArgs) -> Result<ExitCode> {
     let target = super::parse_target(&args.target)?;
     let options = super::open_options(args.platform.as_deref(), &args.registry)?;
     let src = target.open(&options)?;
+    if args.attack_surface {
+        return super::surface::run(&args, &target, src.as_ref(), &options);
+    }
     if args.raw {
         let root = src.root_manifest()?;
         output::stdout(&root.bytes)?;
