@@ -11,14 +11,19 @@
 //! measures the attack surface of any image.
 
 pub mod assemble;
+pub mod builder;
 mod error;
+pub mod evidence;
 pub mod harden;
 pub mod image;
 pub mod input;
 pub mod layer;
+pub mod lock;
 mod package;
+pub mod resolution;
 pub mod rootfs;
 pub mod scripts;
+pub mod spec;
 pub mod surface;
 
 pub use assemble::{Assembled, InstalledPackage, assemble};

@@ -71,6 +71,10 @@ pub enum Command {
     Assess(crate::commands::assess::AssessArgs),
     /// List the CNCF catalog of supply chain compromises by type and year.
     Catalog(crate::commands::catalog::CatalogArgs),
+    /// Build a minimal, hardened, reproducible image from Debian packages, with its evidence.
+    Build(Box<crate::commands::build::BuildArgs>),
+    /// Resolve a spec's packages and write the lock file.
+    Lock(crate::commands::lock::LockArgs),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

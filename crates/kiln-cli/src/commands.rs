@@ -4,6 +4,7 @@ pub(crate) mod assess;
 pub(crate) mod attest;
 pub(crate) mod blob;
 pub(crate) mod catalog;
+pub(crate) mod build;
 mod copy;
 mod db;
 pub(crate) mod db_update;
@@ -11,6 +12,7 @@ mod files;
 mod inspect;
 pub(crate) mod key;
 pub(crate) mod policy;
+pub(crate) mod lock;
 mod sbom;
 pub(crate) mod scan;
 pub(crate) mod sign;
@@ -45,6 +47,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Command::Policy(a) => policy::run(a, &args.global),
         Command::Assess(a) => assess::run(a, &args.global),
         Command::Catalog(a) => catalog::run(a, &args.global),
+        Command::Build(a) => build::run(*a, &args.global),
+        Command::Lock(a) => lock::run(a, &args.global),
     }
 }
 

@@ -6,6 +6,7 @@
 
 #![expect(clippy::expect_used, reason = "test support fails loudly by design")]
 
+pub mod apt;
 pub mod binaries;
 pub mod deb;
 pub mod fixture;

@@ -216,12 +216,12 @@ fn attested_vex(args: &ScanArgs, global: &GlobalArgs) -> Result<Vec<VexDocument>
     let keys = super::key::read_key_set(&args.key)?;
     let (client, reference) =
         super::key::registry_image(&args.target, &args.registry).context("--vex-attestations")?;
-    let image = ResolvedImage::resolve(&client, &reference)?;
+    let image = ResolvedImage::resolve(&*client, &reference)?;
     let options = VerifyOptions {
         threshold: 1,
         predicate: Some(PredicateKind::OpenVex),
     };
-    let outcome = match cosign_read::verify(&client, &image, &keys, &options) {
+    let outcome = match cosign_read::verify(&*client, &image, &keys, &options) {
         Ok(o) => o,
         Err(kiln_attest::Error::Verification { reason, .. }) => {
             output::status(
