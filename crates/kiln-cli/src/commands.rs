@@ -3,16 +3,16 @@
 pub(crate) mod assess;
 pub(crate) mod attest;
 pub(crate) mod blob;
-pub(crate) mod catalog;
 pub(crate) mod build;
+pub(crate) mod catalog;
 mod copy;
 mod db;
 pub(crate) mod db_update;
 mod files;
 mod inspect;
 pub(crate) mod key;
-pub(crate) mod policy;
 pub(crate) mod lock;
+pub(crate) mod policy;
 mod sbom;
 pub(crate) mod scan;
 pub(crate) mod sign;
