@@ -1,14 +1,22 @@
-//! Maven versions, ordered by Maven's version order specification
-//! (the semantics of `ComparableVersion`).
+//! Maven versions, ordered like Maven's `ComparableVersion`.
 //!
-//! A version is split into tokens at `.`, `-` and at every switch between
-//! digits and non-digits (which counts as a `-`). Each token remembers the
-//! separator before it. Qualifiers are case-insensitive and ordered
-//! `alpha < beta < milestone < rc = cr < snapshot < "" = ga = final = release
-//! < sp`, then unknown qualifiers alphabetically; `a1`, `b1`, `m1` are
-//! `alpha-1`, `beta-1`, `milestone-1`. Trailing "null" tokens (`0`, `""`,
-//! `ga`, `final`) are dropped before each hyphen from the end, and the
-//! shorter version is padded with nulls when comparing.
+//! A version (lowercased) becomes a tree of items. `.` separates items of
+//! one list; `-` and every switch between digits and letters start a new
+//! sub-list nested at the end of the current one. An item is an integer,
+//! a qualifier string, or such a sub-list. Empty pieces (`1..2`, `-`,
+//! `1-`) are the integer `0`. Qualifiers are ordered
+//! `alpha < beta < milestone < rc = cr < snapshot < "" = ga = final =
+//! release < sp`, then unknown qualifiers alphabetically; `a1`, `b1`, `m1`
+//! mean `alpha-1`, `beta-1`, `milestone-1`. Each list drops its trailing
+//! "null" items (`0`, `""`, empty lists), skipping over non-null sub-lists.
+//!
+//! A missing item (the shorter list's padding) equals each kind's null.
+//! Kinds order `qualifier < list < integer`, except that a qualifier and a
+//! list on different sides of null order by that side, which keeps hyphen
+//! forms (`-`, `1-`, `1.0-`, `0-alpha`, `1-ga-1` = `1-1`) transitive
+//! (property-tested). Known gap: a qualifier after a dotted zero
+//! (`0.alpha`, `.alpha`) still compares across kinds, so e.g. `.alpha <
+//! ga < a` but `.alpha > a`.
 
 use std::cmp::Ordering;
 
@@ -16,82 +24,123 @@ use crate::digits::Digits;
 use crate::error::check_basic;
 use crate::{Scheme, VersionError};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Sep {
-    Dot,
-    Dash,
-}
-
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Value {
-    Num(Digits),
-    Qualifier(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Token {
-    sep: Sep,
-    value: Value,
+enum Item {
+    Int(Digits),
+    /// The qualifier's rank in [`KNOWN`], or `KNOWN.len()` with its text.
+    Str(usize, String),
+    List(Vec<Item>),
 }
 
 const KNOWN: [&str; 7] = ["alpha", "beta", "milestone", "rc", "snapshot", "", "sp"];
+/// The rank of the release qualifier `""`.
+const RELEASE: usize = 5;
 
-impl Token {
+impl Item {
+    fn qualifier(text: &str, followed_by_digit: bool) -> Item {
+        let q = match text {
+            "cr" => "rc",
+            "ga" | "final" | "release" => "",
+            "a" if followed_by_digit => "alpha",
+            "b" if followed_by_digit => "beta",
+            "m" if followed_by_digit => "milestone",
+            other => other,
+        };
+        match KNOWN.iter().position(|k| *k == q) {
+            Some(rank) => Item::Str(rank, String::new()),
+            None => Item::Str(KNOWN.len(), q.to_owned()),
+        }
+    }
+
+    fn piece(text: &str, followed_by_digit: bool) -> Item {
+        if text.is_empty() {
+            return Item::Int(Digits::zero());
+        }
+        match Digits::parse(text) {
+            Some(n) => Item::Int(n),
+            None => Item::qualifier(text, followed_by_digit),
+        }
+    }
+
     fn is_null(&self) -> bool {
-        match &self.value {
-            Value::Num(n) => n.is_zero(),
-            Value::Qualifier(q) => q.is_empty(),
+        match self {
+            Item::Int(n) => n.is_zero(),
+            Item::Str(rank, _) => *rank == RELEASE,
+            Item::List(items) => items.is_empty(),
         }
     }
 
-    /// The null token that pads the other side against `self`.
-    fn null_for(&self) -> Token {
-        match self.sep {
-            Sep::Dot if self.value == Value::Qualifier("sp".to_owned()) => Token {
-                sep: Sep::Dot,
-                value: Value::Qualifier(String::new()),
-            },
-            Sep::Dot => Token {
-                sep: Sep::Dot,
-                value: Value::Num(Digits::zero()),
-            },
-            Sep::Dash => Token {
-                sep: Sep::Dash,
-                value: Value::Qualifier(String::new()),
-            },
+    /// `self` against a missing item.
+    fn cmp_null(&self) -> Ordering {
+        match self {
+            Item::Int(n) => {
+                if n.is_zero() {
+                    Ordering::Equal
+                } else {
+                    Ordering::Greater
+                }
+            }
+            Item::Str(rank, _) => rank.cmp(&RELEASE),
+            Item::List(items) => items
+                .iter()
+                .map(Item::cmp_null)
+                .find(|o| o.is_ne())
+                .unwrap_or(Ordering::Equal),
         }
     }
 
-    /// `.qualifier < -qualifier < -number < .number`
-    fn kind_rank(&self) -> u8 {
-        match (&self.value, self.sep) {
-            (Value::Qualifier(_), Sep::Dot) => 0,
-            (Value::Qualifier(_), Sep::Dash) => 1,
-            (Value::Num(_), Sep::Dash) => 2,
-            (Value::Num(_), Sep::Dot) => 3,
+    fn kind(&self) -> u8 {
+        match self {
+            Item::Str(..) => 0,
+            Item::List(_) => 1,
+            Item::Int(_) => 2,
         }
     }
 
-    fn compare(&self, other: &Token, self_padded: bool, other_padded: bool) -> Ordering {
-        if self.sep != other.sep {
-            return self.kind_rank().cmp(&other.kind_rank());
-        }
-        match (&self.value, &other.value) {
-            (Value::Num(a), Value::Num(b)) => a.cmp(b),
-            (Value::Num(_), _) if !self_padded => Ordering::Greater,
-            (_, Value::Num(_)) if !other_padded => Ordering::Less,
-            (a, b) => qualifier_key(a).cmp(&qualifier_key(b)),
+    /// Integers rank above other kinds; a qualifier and a list rank first
+    /// by their side of null (so that padding, which equals every null,
+    /// agrees with direct comparisons), then `qualifier < list`.
+    fn compare(&self, other: &Item) -> Ordering {
+        match (self, other) {
+            (Item::Str(..), Item::List(_)) | (Item::List(_), Item::Str(..)) => {
+                let (side_a, side_b) = (self.cmp_null(), other.cmp_null());
+                if side_a != side_b || side_a.is_eq() {
+                    return side_a.cmp(&side_b);
+                }
+                self.kind().cmp(&other.kind())
+            }
+            (Item::Int(a), Item::Int(b)) => a.cmp(b),
+            (Item::Str(ra, ta), Item::Str(rb, tb)) => ra.cmp(rb).then_with(|| ta.cmp(tb)),
+            (Item::List(a), Item::List(b)) => compare_lists(a, b),
+            _ => self.kind().cmp(&other.kind()),
         }
     }
 }
 
-fn qualifier_key(v: &Value) -> (usize, &str) {
-    match v {
-        // A padded numeric null only meets qualifiers here; it ranks as "".
-        Value::Num(_) => (5, ""),
-        Value::Qualifier(q) => {
-            let rank = KNOWN.iter().position(|k| k == q).unwrap_or(KNOWN.len());
-            (rank, if rank == KNOWN.len() { q.as_str() } else { "" })
+fn compare_lists(a: &[Item], b: &[Item]) -> Ordering {
+    for i in 0..a.len().max(b.len()) {
+        let o = match (a.get(i), b.get(i)) {
+            (Some(x), Some(y)) => x.compare(y),
+            (Some(x), None) => x.cmp_null(),
+            (None, Some(y)) => y.cmp_null().reverse(),
+            (None, None) => Ordering::Equal,
+        };
+        if o.is_ne() {
+            return o;
+        }
+    }
+    Ordering::Equal
+}
+
+/// Drops trailing nulls, skipping over non-null sub-lists.
+fn normalize(items: &mut Vec<Item>) {
+    let mut i = items.len();
+    while i > 0 {
+        i -= 1;
+        if items[i].is_null() {
+            items.remove(i);
+        } else if !matches!(items[i], Item::List(_)) {
+            break;
         }
     }
 }
@@ -100,91 +149,74 @@ fn qualifier_key(v: &Value) -> (usize, &str) {
 #[derive(Debug, Clone)]
 pub struct MavenVersion {
     raw: String,
-    tokens: Vec<Token>,
+    items: Vec<Item>,
 }
 
-fn make_token(sep: Sep, text: &str, followed_by_digit: bool) -> Token {
-    let lower = text.to_ascii_lowercase();
-    if let Some(n) = Digits::parse(&lower) {
-        return Token {
-            sep,
-            value: Value::Num(n),
-        };
-    }
-    let q = match lower.as_str() {
-        "" => {
-            return Token {
-                sep,
-                value: Value::Num(Digits::zero()),
-            };
+/// Builds the item tree: `stack` holds the open lists, innermost last; each
+/// is the last item of the one before it.
+fn parse_items(version: &str) -> Vec<Item> {
+    let mut stack: Vec<Vec<Item>> = vec![Vec::new()];
+    let bytes = version.as_bytes();
+    let mut is_digit = false;
+    let mut start = 0;
+    for (i, &c) in bytes.iter().enumerate() {
+        let current = stack.len() - 1;
+        match c {
+            b'-' if current > 0
+                && stack[current].is_empty()
+                && Item::piece(&version[start..i], false) == Item::Str(RELEASE, String::new()) =>
+            {
+                // `1-ga-1` is `1-1`: a release qualifier alone in its
+                // sub-list only repeats the hyphen.
+                start = i + 1;
+            }
+            b'.' | b'-' => {
+                stack[current].push(Item::piece(&version[start..i], false));
+                start = i + 1;
+                if c == b'-' {
+                    stack.push(Vec::new());
+                }
+            }
+            b'0'..=b'9' => {
+                if !is_digit && i > start {
+                    stack[current].push(Item::qualifier(&version[start..i], true));
+                    start = i;
+                    stack.push(Vec::new());
+                }
+                is_digit = true;
+            }
+            _ => {
+                if is_digit && i > start {
+                    stack[current].push(Item::piece(&version[start..i], false));
+                    start = i;
+                    stack.push(Vec::new());
+                }
+                is_digit = false;
+            }
         }
-        "cr" => "rc",
-        "ga" | "final" | "release" => "",
-        "a" if followed_by_digit => "alpha",
-        "b" if followed_by_digit => "beta",
-        "m" if followed_by_digit => "milestone",
-        other => other,
-    };
-    Token {
-        sep,
-        value: Value::Qualifier(q.to_owned()),
     }
+    if start < bytes.len() {
+        let current = stack.len() - 1;
+        stack[current].push(Item::piece(&version[start..], false));
+    }
+    let mut inner = None;
+    while let Some(mut list) = stack.pop() {
+        if let Some(child) = inner.take() {
+            list.push(Item::List(child));
+        }
+        normalize(&mut list);
+        inner = Some(list);
+    }
+    inner.unwrap_or_default()
 }
 
 impl MavenVersion {
     /// Reads a Maven version. Any non-empty string without whitespace is one.
     pub fn parse(input: &str) -> Result<Self, VersionError> {
         check_basic(input, Scheme::Maven)?;
-        let mut tokens = Vec::new();
-        let mut sep = Sep::Dash;
-        let mut piece_start = 0;
-        let bytes = input.as_bytes();
-        let flush = |tokens: &mut Vec<Token>, piece: &str, sep: Sep| {
-            let mut start = 0;
-            let mut sep = sep;
-            let pb = piece.as_bytes();
-            for i in 1..=pb.len() {
-                let boundary =
-                    i == pb.len() || pb[i].is_ascii_digit() != pb[i - 1].is_ascii_digit();
-                if boundary {
-                    let followed = i < pb.len() && pb[i].is_ascii_digit();
-                    tokens.push(make_token(sep, &piece[start..i], followed));
-                    start = i;
-                    sep = Sep::Dash;
-                }
-            }
-            if pb.is_empty() {
-                tokens.push(make_token(sep, "", false));
-            }
-        };
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b'.' || b == b'-' {
-                flush(&mut tokens, &input[piece_start..i], sep);
-                sep = if b == b'.' { Sep::Dot } else { Sep::Dash };
-                piece_start = i + 1;
-            }
-        }
-        flush(&mut tokens, &input[piece_start..], sep);
-        // The first token has no separator; treat it as a dotted number or
-        // qualifier consistently.
-        if let Some(first) = tokens.first_mut() {
-            first.sep = Sep::Dot;
-        }
-        // Drop trailing nulls, then again before each hyphen from the end.
-        let mut i = tokens.len();
-        while i > 1 {
-            i -= 1;
-            if tokens[i].is_null() {
-                tokens.remove(i);
-                continue;
-            }
-            while i > 0 && tokens[i].sep != Sep::Dash {
-                i -= 1;
-            }
-        }
         Ok(Self {
             raw: input.to_owned(),
-            tokens,
+            items: parse_items(&input.to_ascii_lowercase()),
         })
     }
 
@@ -194,21 +226,7 @@ impl MavenVersion {
     }
 
     fn compare(&self, other: &Self) -> Ordering {
-        let n = self.tokens.len().max(other.tokens.len());
-        for i in 0..n {
-            let (a, b) = match (self.tokens.get(i), other.tokens.get(i)) {
-                (Some(a), Some(b)) => (a.clone(), b.clone()),
-                (Some(a), None) => (a.clone(), a.null_for()),
-                (None, Some(b)) => (b.null_for(), b.clone()),
-                (None, None) => break,
-            };
-            if a == b {
-                continue;
-            }
-            let (ap, bp) = (i >= self.tokens.len(), i >= other.tokens.len());
-            return a.compare(&b, ap, bp);
-        }
-        Ordering::Equal
+        compare_lists(&self.items, &other.items)
     }
 }
 

@@ -155,3 +155,28 @@ proptest! {
         prop_assert_eq!(again.normalized(), normal);
     }
 }
+
+/// Degenerate Maven strings: empty pieces, trailing hyphens, bare and
+/// glued qualifiers, `-` segments. Known gap (see the report in the commit
+/// message): a qualifier after a `.`-separated zero (`0.alpha`, `.alpha`)
+/// is still compared across kinds and is left out here.
+const MAVEN_ODD: &str = "-{0,2}([0-9]{1,2}(\\.[0-9]{0,2}){0,2}|alpha|a|b|m|beta|rc|cr|sp|snapshot|ga|final|release|x)?(-{1,2}([0-9]{0,2}|alpha|a1|sp|ga|snapshot|x)){0,4}";
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+    #[test]
+    fn maven_odd_forms_are_totally_ordered(
+        mut vs in proptest::collection::vec(
+            proptest::string::string_regex(MAVEN_ODD)
+                .unwrap()
+                .prop_filter_map("must parse", |s| AnyVersion::parse(Scheme::Maven, &s).ok()),
+            3,
+        ),
+    ) {
+        let unsorted = vs.clone();
+        check_laws(&unsorted[0], &unsorted[1], &unsorted[2])?;
+        vs.sort();
+        check_laws(&vs[0], &vs[1], &vs[2])?;
+        check_laws(&vs[2], &vs[1], &vs[0])?;
+    }
+}
