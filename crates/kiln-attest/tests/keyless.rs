@@ -7,90 +7,23 @@
 #![expect(clippy::unwrap_used, reason = "test code")]
 #![expect(clippy::expect_used, reason = "test code")]
 
-use std::path::PathBuf;
-
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use kiln_attest::keyless::{self, IdentityMatcher, Policy, Signed};
 use kiln_attest::trust_root::TrustedRoot;
+use kiln_test::sigstore::{asset_path, facts, prod_identity, trusted_root_path};
 use serde_json::Value;
 
 const PROD_BUNDLE: &str = "pypi_attestation_models-0.0.4a2.tar.gz";
 const STAGING_BUNDLE: &str = "rfc8785-0.1.2-py3-none-any.whl";
 
-fn vectors() -> PathBuf {
-    let dir = std::env::var_os("KILN_SIGSTORE_VECTORS").expect(
-        "KILN_SIGSTORE_VECTORS is not set: run scripts/test.sh, which fetches the public \
-         Sigstore test vectors (PyPI sdists of pypi-attestations and sigstore) and sets it",
-    );
-    let dir = PathBuf::from(dir);
-    assert!(
-        dir.is_dir(),
-        "KILN_SIGSTORE_VECTORS={} is not a directory",
-        dir.display()
-    );
-    dir
-}
-
-/// Facts about the vectors from their authors' own test suite (`test/test_impl.py` of
-/// the sdist): the repository URL the public-good bundle's workflow identity starts
-/// with, and the two OIDC issuers. Read, not written here, so the project names no
-/// code-hosting host.
-struct Facts {
-    repository: String,
-    actions_issuer: String,
-    oauth_issuer: String,
-}
-
-fn facts() -> Facts {
-    let path = vectors().join("pypi_attestations-0.0.30/test/test_impl.py");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let after = |marker: &str| -> String {
-        let start = text
-            .find(marker)
-            .unwrap_or_else(|| panic!("{} lacks {marker:?}", path.display()))
-            + marker.len();
-        text[start..]
-            .split('"')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let ending = |suffix: &str| -> String {
-        let end = text
-            .find(&format!("{suffix}\""))
-            .unwrap_or_else(|| panic!("{} lacks {suffix:?}", path.display()))
-            + suffix.len();
-        let start = text[..end].rfind('"').map_or(0, |i| i + 1);
-        text[start..end].to_owned()
-    };
-    Facts {
-        repository: ending("/trailofbits/pypi-attestation-models"),
-        actions_issuer: after("OIDCIssuerV2(\""),
-        oauth_issuer: after("identity=\"william@yossarian.net\", issuer=\""),
-    }
-}
-
-/// The workflow identity of the public-good bundle's certificate.
-fn prod_identity() -> String {
-    format!(
-        "{}/.github/workflows/release.yml@refs/tags/v0.0.4a2",
-        facts().repository
-    )
-}
-
 fn asset(name: &str) -> Vec<u8> {
-    let path = vectors()
-        .join("pypi_attestations-0.0.30/test/assets")
-        .join(name);
+    let path = asset_path(name);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 fn root_bytes(instance: &str) -> Vec<u8> {
-    let path = vectors()
-        .join("sigstore-3.6.1/sigstore/_store")
-        .join(instance)
-        .join("trusted_root.json");
+    let path = trusted_root_path(instance);
     std::fs::read(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 

@@ -6,17 +6,16 @@
     clippy::unwrap_used,
     reason = "test helpers fail loudly on a broken fixture"
 )]
-#![expect(clippy::expect_used, reason = "test helpers fail loudly")]
 
 mod support;
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 
 use kiln_oci::manifest::{ImageManifest, RawManifest};
 use kiln_oci::media_type;
 use kiln_oci::registry::{Client, RegistryOptions};
 use kiln_test::registry::{TestRegistry, TinyImage};
+use kiln_test::sigstore::{asset_path, facts, prod_identity, trusted_root_path};
 use support::{Run, kiln, s};
 
 const ARTIFACT: &str = "pypi_attestation_models-0.0.4a2.tar.gz";
@@ -24,73 +23,12 @@ const ARTIFACT_SHA256: &str =
     "sha256:c9709ce6fd5b67b59b4a28758cf14d3f411803c4b89b6068b1f1a8e4ee94c8ef";
 const BUNDLE_MEDIA_TYPE: &str = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
-fn vectors() -> PathBuf {
-    let dir = std::env::var_os("KILN_SIGSTORE_VECTORS").expect(
-        "KILN_SIGSTORE_VECTORS is not set: run scripts/test.sh, which fetches the public \
-         Sigstore test vectors and sets it",
-    );
-    PathBuf::from(dir)
-}
-
-/// Facts about the vectors from their authors' own test suite (`test/test_impl.py` of
-/// the sdist): the repository URL the public-good bundle's workflow identity starts
-/// with, and the two OIDC issuers. Read, not written here, so the project names no
-/// code-hosting host.
-struct Facts {
-    repository: String,
-    actions_issuer: String,
-    oauth_issuer: String,
-}
-
-fn facts() -> Facts {
-    let path = vectors().join("pypi_attestations-0.0.30/test/test_impl.py");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let after = |marker: &str| -> String {
-        let start = text
-            .find(marker)
-            .unwrap_or_else(|| panic!("{} lacks {marker:?}", path.display()))
-            + marker.len();
-        text[start..]
-            .split('"')
-            .next()
-            .unwrap_or_default()
-            .to_owned()
-    };
-    let ending = |suffix: &str| -> String {
-        let end = text
-            .find(&format!("{suffix}\""))
-            .unwrap_or_else(|| panic!("{} lacks {suffix:?}", path.display()))
-            + suffix.len();
-        let start = text[..end].rfind('"').map_or(0, |i| i + 1);
-        text[start..end].to_owned()
-    };
-    Facts {
-        repository: ending("/trailofbits/pypi-attestation-models"),
-        actions_issuer: after("OIDCIssuerV2(\""),
-        oauth_issuer: after("identity=\"william@yossarian.net\", issuer=\""),
-    }
-}
-
-/// The workflow identity of the public-good bundle's certificate.
-fn prod_identity() -> String {
-    format!(
-        "{}/.github/workflows/release.yml@refs/tags/v0.0.4a2",
-        facts().repository
-    )
-}
-
 fn asset(name: &str) -> String {
-    let path = vectors()
-        .join("pypi_attestations-0.0.30/test/assets")
-        .join(name);
-    assert!(path.is_file(), "missing test vector {}", path.display());
-    s(&path)
+    s(&asset_path(name))
 }
 
 fn prod_root() -> String {
-    let path = vectors().join("sigstore-3.6.1/sigstore/_store/prod/trusted_root.json");
-    assert!(path.is_file(), "missing test vector {}", path.display());
-    s(&path)
+    s(&trusted_root_path("prod"))
 }
 
 fn fails_verification(run: &Run, needle: &str) {

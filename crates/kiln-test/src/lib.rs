@@ -11,3 +11,4 @@ pub mod binaries;
 pub mod deb;
 pub mod fixture;
 pub mod registry;
+pub mod sigstore;
