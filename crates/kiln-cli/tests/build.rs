@@ -412,23 +412,6 @@ fn spec_errors_name_file_line_and_column() {
     .fails_with(&["is for another spec", "kiln lock"]);
 }
 
-/// `name@version` of the Debian packages in an SPDX document kiln wrote.
-fn spdx_debs(doc: &serde_json::Value) -> BTreeSet<String> {
-    doc["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p.to_string().contains("pkg:deb/"))
-        .map(|p| {
-            format!(
-                "{}@{}",
-                p["name"].as_str().unwrap(),
-                p["versionInfo"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
 #[test]
 fn syft_and_trivy_see_the_packages_of_kilns_sbom() {
     let repo = repo();
@@ -447,40 +430,21 @@ fn syft_and_trivy_see_the_packages_of_kilns_sbom() {
         &s(&sbom),
     ])
     .ok();
-    let ours = spdx_debs(&serde_json::from_slice(&std::fs::read(&sbom).unwrap()).unwrap());
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&sbom).unwrap()).unwrap();
+    let is_deb = |p: &serde_json::Value| p.to_string().contains("pkg:deb/");
+    let ours = tools::name_versions(&doc["packages"], is_deb, "name", "versionInfo");
     let expected: BTreeSet<String> = ["base-files@12.4", "echo-app@9.1-1", "libc-host@2.36-9"]
         .map(String::from)
         .into();
     assert_eq!(ours, expected);
-    let syft: BTreeSet<String> = tools::syft_json(&layout)["artifacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["type"] == "deb")
-        .map(|a| {
-            format!(
-                "{}@{}",
-                a["name"].as_str().unwrap(),
-                a["version"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let syft = tools::name_versions(
+        &tools::syft_json(&layout)["artifacts"],
+        |a| a["type"] == "deb",
+        "name",
+        "version",
+    );
     assert_eq!(syft, ours, "syft");
-    let doc = tools::trivy_json(&layout, &dir.path().join("trivy"));
-    let mut trivy = BTreeSet::new();
-    for result in doc["Results"].as_array().into_iter().flatten() {
-        for p in result["Packages"].as_array().into_iter().flatten() {
-            let mut v = String::new();
-            if let Some(e) = p["Epoch"].as_u64().filter(|e| *e > 0) {
-                v.push_str(&format!("{e}:"));
-            }
-            v.push_str(p["Version"].as_str().unwrap());
-            if let Some(r) = p["Release"].as_str().filter(|r| !r.is_empty()) {
-                v.push_str(&format!("-{r}"));
-            }
-            trivy.insert(format!("{}@{v}", p["Name"].as_str().unwrap()));
-        }
-    }
+    let trivy = tools::trivy_os_packages(&tools::trivy_json(&layout, &dir.path().join("trivy")));
     assert_eq!(trivy, ours, "trivy");
 }
 

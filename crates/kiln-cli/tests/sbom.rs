@@ -17,7 +17,10 @@ use std::process::Command;
 
 use kiln_test::deb::small_debian_root;
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec, require_tool};
-use support::tools::{cyclonedx_validate, pyspdxtools, spdx3_validate, syft_json, trivy_json};
+use support::tools::{
+    cyclonedx_validate, name_versions, pyspdxtools, spdx3_validate, syft_json, trivy_json,
+    trivy_os_packages,
+};
 use support::{kiln, s};
 
 /// The small Debian image as an OCI layout (tag `fixture`), made with `kiln copy`.
@@ -221,67 +224,19 @@ fn output_file_is_written_whole_or_not_at_all() {
     kiln(&["sbom", "-f", "xml", &format!("oci:{}", s(&layout))]).fails_with(&["xml"]);
 }
 
-/// `name@version` of the deb packages a peer's JSON lists.
-fn syft_debs(layout: &Path) -> BTreeSet<String> {
-    let doc = syft_json(layout);
-    doc["artifacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["type"] == "deb")
-        .map(|a| {
-            format!(
-                "{}@{}",
-                a["name"].as_str().unwrap(),
-                a["version"].as_str().unwrap()
-            )
-        })
-        .collect()
-}
-
-fn trivy_debs(layout: &Path, cache: &Path) -> BTreeSet<String> {
-    let doc = trivy_json(layout, cache);
-    let mut found = BTreeSet::new();
-    for result in doc["Results"].as_array().into_iter().flatten() {
-        if result["Type"] != "debian" {
-            continue;
-        }
-        for p in result["Packages"].as_array().into_iter().flatten() {
-            // Trivy splits a Debian version into epoch, upstream version and revision.
-            let mut v = String::new();
-            if let Some(e) = p["Epoch"].as_u64().filter(|e| *e > 0) {
-                v.push_str(&format!("{e}:"));
-            }
-            v.push_str(p["Version"].as_str().unwrap());
-            if let Some(r) = p["Release"].as_str().filter(|r| !r.is_empty()) {
-                v.push_str(&format!("-{r}"));
-            }
-            found.insert(format!("{}@{v}", p["Name"].as_str().unwrap()));
-        }
-    }
-    found
-}
-
 #[test]
 fn finds_every_debian_package_syft_and_trivy_find() {
     let work = tempfile::tempdir().unwrap();
     let layout = debian_layout(work.path());
     let doc: serde_json::Value = serde_json::from_str(&sbom(&layout, "json")).unwrap();
-    let kiln_debs: BTreeSet<String> = doc["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["kind"] == "deb")
-        .map(|p| {
-            format!(
-                "{}@{}",
-                p["name"].as_str().unwrap(),
-                p["version"].as_str().unwrap()
-            )
-        })
-        .collect();
-    let syft = syft_debs(&layout);
-    let trivy = trivy_debs(&layout, &work.path().join("trivy-cache"));
+    let kiln_debs = name_versions(&doc["packages"], |p| p["kind"] == "deb", "name", "version");
+    let syft = name_versions(
+        &syft_json(&layout)["artifacts"],
+        |a| a["type"] == "deb",
+        "name",
+        "version",
+    );
+    let trivy = trivy_os_packages(&trivy_json(&layout, &work.path().join("trivy-cache")));
     assert!(
         !syft.is_empty() && !trivy.is_empty(),
         "peers found nothing: syft {syft:?} trivy {trivy:?}"

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec, require_tool};
-use support::tools::{syft_json, trivy, trivy_java_db_stub};
+use support::tools::{name_versions, syft_json, trivy, trivy_java_db_stub};
 use support::{kiln, s};
 
 fn run(cmd: &mut Command) {
@@ -164,54 +164,29 @@ fn finds_every_java_package_syft_and_trivy_find() {
         &format!("oci:{}:fixture", s(&layout)),
     ])
     .json();
-    let ours: BTreeSet<String> = doc["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["kind"] == "maven")
-        .map(|p| {
-            format!(
-                "{}@{}",
-                p["name"].as_str().unwrap(),
-                p["version"].as_str().unwrap()
-            )
-        })
-        .collect();
-    let syft: BTreeSet<String> = syft_json(&layout)["artifacts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|a| a["type"] == "java-archive")
-        .map(|a| {
-            format!(
-                "{}@{}",
-                a["name"].as_str().unwrap(),
-                a["version"].as_str().unwrap()
-            )
-        })
-        .collect();
+    let ours = name_versions(
+        &doc["packages"],
+        |p| p["kind"] == "maven",
+        "name",
+        "version",
+    );
+    let syft = name_versions(
+        &syft_json(&layout)["artifacts"],
+        |a| a["type"] == "java-archive",
+        "name",
+        "version",
+    );
     let cache = work.path().join("trivy-cache");
     trivy_java_db_stub(&cache);
     // Trivy 0.59 runs its jar analyzer only when it writes an SBOM.
     let cdx: serde_json::Value =
         serde_json::from_slice(&trivy(&layout, &cache, "cyclonedx")).unwrap();
-    let trivy: BTreeSet<String> = cdx["components"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|c| {
-            c["purl"]
-                .as_str()
-                .is_some_and(|p| p.starts_with("pkg:maven/"))
-        })
-        .map(|c| {
-            format!(
-                "{}@{}",
-                c["name"].as_str().unwrap(),
-                c["version"].as_str().unwrap_or("")
-            )
-        })
-        .collect();
+    let is_maven = |c: &serde_json::Value| {
+        c["purl"]
+            .as_str()
+            .is_some_and(|p| p.starts_with("pkg:maven/"))
+    };
+    let trivy = name_versions(&cdx["components"], is_maven, "name", "version");
     assert!(
         !syft.is_empty() && !trivy.is_empty(),
         "peers found nothing: syft {syft:?} trivy {trivy:?}"

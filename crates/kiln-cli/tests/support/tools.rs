@@ -2,6 +2,7 @@
 //! SPDX 3 bindings, the CycloneDX 1.6 schema from cyclonedx-python-lib), Syft and Trivy
 //! from PyPI.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -179,4 +180,48 @@ pub fn trivy(layout: &Path, cache: &Path, format: &str) -> Vec<u8> {
 /// only for SBOM formats: use [`trivy`] with `cyclonedx` for Java.
 pub fn trivy_json(layout: &Path, cache: &Path) -> serde_json::Value {
     serde_json::from_slice(&trivy(layout, cache, "json")).expect("trivy prints JSON")
+}
+
+/// `name@version` of the entries of the JSON array `items` that `keep` selects, read from
+/// their `name` and `version` keys (a missing version reads as empty).
+pub fn name_versions(
+    items: &serde_json::Value,
+    keep: impl Fn(&serde_json::Value) -> bool,
+    name: &str,
+    version: &str,
+) -> BTreeSet<String> {
+    items
+        .as_array()
+        .expect("a JSON array of packages")
+        .iter()
+        .filter(|item| keep(item))
+        .map(|item| {
+            format!(
+                "{}@{}",
+                item[name].as_str().expect("a package name"),
+                item[version].as_str().unwrap_or("")
+            )
+        })
+        .collect()
+}
+
+/// `name@version` of the OS packages in Trivy's JSON. Trivy splits a Debian version
+/// into epoch, upstream version and revision; this joins them again.
+pub fn trivy_os_packages(doc: &serde_json::Value) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let results = doc["Results"].as_array().into_iter().flatten();
+    for result in results.filter(|r| r["Class"] == "os-pkgs") {
+        for p in result["Packages"].as_array().into_iter().flatten() {
+            let mut v = String::new();
+            if let Some(e) = p["Epoch"].as_u64().filter(|e| *e > 0) {
+                v.push_str(&format!("{e}:"));
+            }
+            v.push_str(p["Version"].as_str().expect("a Trivy package version"));
+            if let Some(r) = p["Release"].as_str().filter(|r| !r.is_empty()) {
+                v.push_str(&format!("-{r}"));
+            }
+            found.insert(format!("{}@{v}", p["Name"].as_str().expect("a name")));
+        }
+    }
+    found
 }
