@@ -27,20 +27,7 @@ const PASSWORD: &str = "correct horse";
 
 /// Runs kiln in `dir` with the key password set.
 fn kiln_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("KILN_LOG")
-        .env("NO_COLOR", "1")
-        .env("KILN_PASSWORD", PASSWORD)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::kiln_at(dir, PASSWORD, args)
 }
 
 /// Asserts exit 1 (verification failed) with a reason containing `needle`.

@@ -17,20 +17,7 @@ use kiln_test::registry::TinyImage;
 use support::{Run, s};
 
 fn kiln_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("KILN_LOG")
-        .env("NO_COLOR", "1")
-        .env("KILN_PASSWORD", "layout test")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::kiln_at(dir, "layout test", args)
 }
 
 fn raw_manifest_digest(layout: &Path) -> String {

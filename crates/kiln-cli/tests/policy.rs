@@ -22,22 +22,14 @@ const PASSWORD: &str = "correct horse";
 const BUILDER: &str = "https://builder.test/kiln";
 
 fn kiln_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("KILN_LOG")
-        .env_remove("KILN_DB")
-        .env("XDG_CACHE_HOME", dir.join("cache"))
-        .env("NO_COLOR", "1")
-        .env("KILN_PASSWORD", PASSWORD)
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::run(
+        Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(args)
+            .current_dir(dir)
+            .env_remove("KILN_DB")
+            .env("XDG_CACHE_HOME", dir.join("cache"))
+            .env("KILN_PASSWORD", PASSWORD),
+    )
 }
 
 /// Asserts exit 1 (the policy denied) and returns stdout.

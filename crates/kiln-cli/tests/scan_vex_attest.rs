@@ -10,27 +10,13 @@
 mod support;
 
 use std::path::Path;
-use std::process::Command;
 
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec};
 use kiln_test::registry::TestRegistry;
 use support::{Run, s};
 
 fn kiln_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
-        .args(args)
-        .current_dir(dir)
-        .env_remove("KILN_LOG")
-        .env("NO_COLOR", "1")
-        .env("KILN_PASSWORD", "correct horse")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::kiln_at(dir, "correct horse", args)
 }
 
 const STATUS: &[u8] = b"Package: libssl1.1\nStatus: install ok installed\nPriority: optional\n\

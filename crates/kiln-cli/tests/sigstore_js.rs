@@ -23,19 +23,7 @@ use support::{Run, s};
 
 /// Runs kiln in `dir` with a key password set.
 fn kiln_in(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
-        .args(args)
-        .current_dir(dir)
-        .env("KILN_PASSWORD", "interop")
-        .env_remove("KILN_LOG")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    support::kiln_at(dir, "interop", args)
 }
 
 fn verifier_dir() -> PathBuf {

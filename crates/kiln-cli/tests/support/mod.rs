@@ -69,8 +69,21 @@ impl Run {
 
 /// Runs `kiln` with `args`, no stdin, logs off unless asked.
 pub fn kiln(args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+    run(Command::new(env!("CARGO_BIN_EXE_kiln")).args(args))
+}
+
+/// Runs `kiln` with `args` in `dir`, with `password` as the key password
+/// (`KILN_PASSWORD`).
+pub fn kiln_at(dir: &Path, password: &str, args: &[&str]) -> Run {
+    run(Command::new(env!("CARGO_BIN_EXE_kiln"))
         .args(args)
+        .current_dir(dir)
+        .env("KILN_PASSWORD", password))
+}
+
+/// Runs a prepared `kiln` command with no stdin, logs off unless asked, no colour.
+pub fn run(cmd: &mut Command) -> Run {
+    let out = cmd
         .env_remove("KILN_LOG")
         .env("NO_COLOR", "1")
         .stdin(std::process::Stdio::null())
