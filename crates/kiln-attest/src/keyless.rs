@@ -357,7 +357,12 @@ pub fn verify(
         .filter(|e| e.time_signed)
         .map(|e| e.integrated_time);
     let times: Vec<i64> = log_times.chain(timestamps.iter().copied()).collect();
-    let Some(&time) = times.first() else {
+    // The first signed entry timestamp's time, else the earliest authority's time.
+    let first_logged = entries.iter().find(|e| e.time_signed);
+    let Some(time) = first_logged
+        .map(|e| e.integrated_time)
+        .or_else(|| timestamps.iter().copied().min())
+    else {
         return Err(Error::verification(
             what,
             "no verified signing time: no signed entry timestamp from the log and no RFC 3161 timestamp",
