@@ -131,7 +131,13 @@ fn verify_blob_accepts_a_timestamp_instead_of_a_signed_entry_timestamp() {
     };
     let root = s(&v.trusted_root);
     let digest = format!("{}\n", kiln_types::Digest::sha256(&v.artifact));
-    assert_eq!(run(&root, &v.identity, &[]).ok(), digest);
+    let good = run(&root, &v.identity, &[]);
+    assert!(
+        good.stderr.contains("1 RFC 3161 timestamp(s), 1 SCT(s)"),
+        "{}",
+        good.stderr
+    );
+    assert_eq!(good.ok(), digest);
     fails_verification(
         &run(&root, &v.identity.replace("main", "evil"), &[]),
         "identity",
