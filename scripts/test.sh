@@ -37,15 +37,17 @@ npm ci --prefix interop/sigstore-js --silent --no-audit --no-fund
 # interop/sigstore-vectors.txt), fetched as pinned, hash-checked sdists into a cache
 # outside the repository. The keyless tests read them from KILN_SIGSTORE_VECTORS and
 # fail loudly without it.
+# The cache is refetched whenever the pinned list changes (its hash is the stamp).
 KILN_SIGSTORE_VECTORS="${XDG_CACHE_HOME:-$HOME/.cache}/kiln-test/sigstore-vectors"
-if [ ! -f "$KILN_SIGSTORE_VECTORS/.complete" ]; then
+vectors_stamp=$(sha256sum interop/sigstore-vectors.txt | cut -d' ' -f1)
+if [ "$(cat "$KILN_SIGSTORE_VECTORS/.complete" 2>/dev/null)" != "$vectors_stamp" ]; then
   sdists=$(mktemp -d)
   python3 -m pip download -q --no-deps --no-binary :all: --require-hashes \
     -r interop/sigstore-vectors.txt -d "$sdists"
   rm -rf "$KILN_SIGSTORE_VECTORS" && mkdir -p "$KILN_SIGSTORE_VECTORS"
   for f in "$sdists"/*.tar.gz; do tar -xzf "$f" -C "$KILN_SIGSTORE_VECTORS"; done
   rm -rf "$sdists"
-  touch "$KILN_SIGSTORE_VECTORS/.complete"
+  echo "$vectors_stamp" > "$KILN_SIGSTORE_VECTORS/.complete"
 fi
 export KILN_SIGSTORE_VECTORS
 

@@ -1,5 +1,6 @@
 //! Fuzzes keyless verification's readers of untrusted input: trusted roots, X.509
-//! certificates, Rekor checkpoints, and whole keyless bundles against a fixed root.
+//! certificates and their SCT lists, Rekor checkpoints, RFC 3161 timestamp tokens, and
+//! whole keyless bundles against a fixed root.
 
 #![no_main]
 
@@ -25,11 +26,21 @@ fuzz_target!(|data: &[u8]| {
             chain: vec![data.to_vec()],
             valid_for: always,
         }],
-        tlogs: vec![log],
+        tlogs: vec![log.clone()],
+        ctlogs: vec![log],
+        timestamp_authorities: vec![CertificateAuthority {
+            chain: vec![data.to_vec()],
+            valid_for: always,
+        }],
     };
-    let policy = Policy {
-        identity: IdentityMatcher::Exact("a@example.com".to_owned()),
-        issuer: "https://issuer.example".to_owned(),
-    };
+    let _ = kiln_attest::sct::parse_list(data);
+    let _ = kiln_attest::timestamp::verify(data, data, &root, "fuzz");
+    if let Ok(c) = kiln_attest::certificate::Certificate::from_der(data, "fuzz") {
+        let _ = kiln_attest::sct::verify_embedded(&c, &c, &root, "fuzz");
+    }
+    let policy = Policy::new(
+        IdentityMatcher::Exact("a@example.com".to_owned()),
+        "https://issuer.example",
+    );
     let _ = kiln_attest::keyless::verify(data, Some(data), &root, &policy, "fuzz");
 });

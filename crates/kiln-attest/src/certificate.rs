@@ -1,11 +1,11 @@
 //! X.509 certificates as keyless verification needs them: a Fulcio leaf's identity (the
 //! subject alternative name), its OIDC issuer (Fulcio's extensions), its code-signing
-//! usage and validity, and chain checks (ECDSA P-256 and P-384 with SHA-256 or SHA-384)
-//! up to a CA of the trusted root.
+//! usage and validity, and chain checks (ECDSA P-256 and P-384 with SHA-256, SHA-384 or
+//! SHA-512) up to a CA of the trusted root.
 
 use p256::ecdsa::signature::hazmat::PrehashVerifier as _;
 use p256::pkcs8::DecodePublicKey as _;
-use sha2::{Digest as _, Sha256, Sha384};
+use sha2::{Digest as _, Sha256, Sha384, Sha512};
 use x509_cert::der::asn1::Utf8StringRef;
 use x509_cert::der::oid::ObjectIdentifier;
 use x509_cert::der::{Decode as _, Encode as _};
@@ -16,6 +16,8 @@ use crate::{Error, Result};
 
 const ECDSA_SHA256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.2");
 const ECDSA_SHA384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.3");
+const ECDSA_SHA512: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.4.3.4");
+const SUBJECT_KEY_IDENTIFIER: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.14");
 const KEY_USAGE: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.15");
 const SUBJECT_ALT_NAME: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.17");
 const BASIC_CONSTRAINTS: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.29.19");
@@ -31,6 +33,27 @@ const FULCIO_ISSUER_V2: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.6.1
 pub(crate) enum Hash {
     Sha256,
     Sha384,
+    Sha512,
+}
+
+impl Hash {
+    /// The hash an ECDSA signature algorithm (`ecdsa-with-SHA*`) names.
+    pub(crate) fn of_ecdsa(oid: ObjectIdentifier) -> Option<Hash> {
+        match oid {
+            o if o == ECDSA_SHA256 => Some(Hash::Sha256),
+            o if o == ECDSA_SHA384 => Some(Hash::Sha384),
+            o if o == ECDSA_SHA512 => Some(Hash::Sha512),
+            _ => None,
+        }
+    }
+
+    pub(crate) fn digest(self, message: &[u8]) -> Vec<u8> {
+        match self {
+            Hash::Sha256 => Sha256::digest(message).to_vec(),
+            Hash::Sha384 => Sha384::digest(message).to_vec(),
+            Hash::Sha512 => Sha512::digest(message).to_vec(),
+        }
+    }
 }
 
 /// True if `signature` (DER ECDSA) by the P-256 or P-384 key `spki_der` covers `message`
@@ -41,10 +64,7 @@ pub(crate) fn ecdsa_verifies(
     message: &[u8],
     signature: &[u8],
 ) -> bool {
-    let prehash = match hash {
-        Hash::Sha256 => Sha256::digest(message).to_vec(),
-        Hash::Sha384 => Sha384::digest(message).to_vec(),
-    };
+    let prehash = hash.digest(message);
     if let Ok(key) = p256::ecdsa::VerifyingKey::from_public_key_der(spki_der) {
         return p256::ecdsa::Signature::from_der(signature)
             .is_ok_and(|s| key.verify_prehash(&prehash, &s).is_ok());
@@ -100,7 +120,8 @@ impl Certificate {
         from <= t && t <= to
     }
 
-    fn extension(&self, oid: ObjectIdentifier) -> Option<&[u8]> {
+    /// The DER value of the extension `oid`, when present.
+    pub(crate) fn extension(&self, oid: ObjectIdentifier) -> Option<&[u8]> {
         self.cert
             .tbs_certificate
             .extensions
@@ -116,15 +137,12 @@ impl Certificate {
         if self.cert.tbs_certificate.issuer != issuer.cert.tbs_certificate.subject {
             return Ok(false);
         }
-        let hash = match self.cert.signature_algorithm.oid {
-            oid if oid == ECDSA_SHA256 => Hash::Sha256,
-            oid if oid == ECDSA_SHA384 => Hash::Sha384,
-            oid => {
-                return Err(Error::verification(
-                    what,
-                    format!("unsupported certificate signature algorithm {oid}"),
-                ));
-            }
+        let oid = self.cert.signature_algorithm.oid;
+        let Some(hash) = Hash::of_ecdsa(oid) else {
+            return Err(Error::verification(
+                what,
+                format!("unsupported certificate signature algorithm {oid}"),
+            ));
         };
         let tbs = self
             .cert
@@ -140,6 +158,41 @@ impl Certificate {
             &tbs,
             signature,
         ))
+    }
+
+    /// The DER TBSCertificate without the extension `oid` (as RFC 6962 rebuilds the
+    /// precertificate a log signed).
+    pub(crate) fn tbs_der_without(&self, oid: ObjectIdentifier, what: &str) -> Result<Vec<u8>> {
+        let mut tbs = self.cert.tbs_certificate.clone();
+        if let Some(extensions) = tbs.extensions.as_mut() {
+            extensions.retain(|e| e.extn_id != oid);
+        }
+        tbs.to_der()
+            .map_err(|e| Error::document(what, format!("cannot encode a certificate: {e}")))
+    }
+
+    /// True if this certificate's issuer and serial number are these.
+    pub(crate) fn has_issuer_and_serial(
+        &self,
+        issuer: &x509_cert::name::Name,
+        serial: &x509_cert::serial_number::SerialNumber,
+    ) -> bool {
+        let tbs = &self.cert.tbs_certificate;
+        tbs.serial_number == *serial && tbs.issuer == *issuer
+    }
+
+    /// True if this certificate's subject key identifier is `id`.
+    pub(crate) fn has_subject_key_id(&self, id: &[u8]) -> bool {
+        self.extension(SUBJECT_KEY_IDENTIFIER)
+            .and_then(|b| x509_cert::der::asn1::OctetStringRef::from_der(b).ok())
+            .is_some_and(|ski| ski.as_bytes() == id)
+    }
+
+    /// True if the extended key usage lists `purpose`.
+    pub(crate) fn has_extended_usage(&self, purpose: ObjectIdentifier) -> bool {
+        self.extension(EXT_KEY_USAGE)
+            .and_then(|b| ExtendedKeyUsage::from_der(b).ok())
+            .is_some_and(|u| u.0.contains(&purpose))
     }
 
     /// True if this certificate is a CA (basic constraints `cA`).
@@ -184,10 +237,7 @@ impl Certificate {
                 "the signing certificate's key usage lacks digitalSignature",
             ));
         }
-        let eku = self
-            .extension(EXT_KEY_USAGE)
-            .and_then(|b| ExtendedKeyUsage::from_der(b).ok());
-        if !eku.is_some_and(|u| u.0.contains(&CODE_SIGNING)) {
+        if !self.has_extended_usage(CODE_SIGNING) {
             return Err(Error::verification(
                 what,
                 "the signing certificate is not for code signing (extended key usage)",
@@ -226,6 +276,37 @@ impl Certificate {
         self.extension(FULCIO_ISSUER_V1)
             .and_then(|b| std::str::from_utf8(b).ok())
             .map(str::to_owned)
+    }
+}
+
+/// The issuer of `leaf` on a path through `cas` up to a self-signed certificate, every
+/// certificate on it a CA valid at `time` and signing the one below; `None` when there is
+/// no such path. The order of `cas` does not matter.
+pub(crate) fn issuer_on_path<'a>(
+    leaf: &Certificate,
+    cas: &'a [Certificate],
+    time: i64,
+    what: &str,
+) -> Result<Option<&'a Certificate>> {
+    let mut used = vec![false; cas.len()];
+    let mut child = leaf;
+    let mut first: Option<&'a Certificate> = None;
+    'walk: loop {
+        for (i, parent) in cas.iter().enumerate() {
+            if used[i] || !parent.is_ca() || !parent.valid_at(time) {
+                continue;
+            }
+            if child.signed_by(parent, what)? {
+                let issuer = *first.get_or_insert(parent);
+                if parent.signed_by(parent, what)? {
+                    return Ok(Some(issuer));
+                }
+                used[i] = true;
+                child = parent;
+                continue 'walk;
+            }
+        }
+        return Ok(None);
     }
 }
 

@@ -4,24 +4,31 @@
 //! 1. every transparency log entry verifies ([`rekor::verify_entry`]: signed entry
 //!    timestamp, inclusion proof and checkpoint when present) and its body names this
 //!    bundle's signature, certificate and content (`hashedrekord`, `dsse`, `intoto`);
-//! 2. the signing certificate was valid at the log's integrated time, is a code-signing
-//!    leaf, and chains to a certificate authority of the root valid at that time;
-//! 3. its identity (subject alternative name) and OIDC issuer match the [`Policy`];
-//! 4. the signature verifies with the certificate's key over the DSSE envelope or the
+//! 2. every RFC 3161 timestamp verifies against the root's timestamp authorities
+//!    ([`timestamp::verify`]); with the signed entry timestamps these are the verified
+//!    signing times, of which there must be at least one;
+//! 3. the signing certificate was valid at every verified time, is a code-signing leaf,
+//!    and chains to a certificate authority of the root valid at those times;
+//! 4. an SCT embedded in it verifies with a certificate transparency log of the root
+//!    ([`sct::verify_embedded`]), unless the policy waives it (cosign's
+//!    `--insecure-ignore-sct`);
+//! 5. its identity (subject alternative name) and OIDC issuer match the [`Policy`];
+//! 6. the signature verifies with the certificate's key over the DSSE envelope or the
 //!    artifact.
 //!
-//! Any mismatch refuses the bundle. The certificate transparency (SCT) and RFC 3161
-//! timestamps a bundle may carry are not checked.
+//! Any mismatch refuses the bundle.
 
 use regex::Regex;
 use sha2::{Digest as _, Sha256};
 
 use crate::bundle::{self, Content, RawBundle};
-use crate::certificate::Certificate;
+use crate::certificate::{Certificate, issuer_on_path};
 use crate::dsse::{Payload, decode_base64};
 use crate::key::{KeySet, PublicKey, hex_lower};
 use crate::rekor::{self, LogEntry};
+use crate::sct;
 use crate::statement::Statement;
+use crate::timestamp;
 use crate::trust_root::{RawCertificate, RawChain, TrustedRoot};
 use crate::verified::Verified;
 use crate::{Error, Result};
@@ -57,6 +64,20 @@ pub struct Policy {
     pub identity: IdentityMatcher,
     /// The OIDC issuer, exactly.
     pub issuer: String,
+    /// Accept a certificate without a verifying embedded SCT (cosign's
+    /// `--insecure-ignore-sct`); false unless asked.
+    pub ignore_sct: bool,
+}
+
+impl Policy {
+    /// A policy for this identity and issuer that requires a verifying SCT.
+    pub fn new(identity: IdentityMatcher, issuer: impl Into<String>) -> Policy {
+        Policy {
+            identity,
+            issuer: issuer.into(),
+            ignore_sct: false,
+        }
+    }
 }
 
 /// The signer as the verified certificate and log say.
@@ -65,11 +86,16 @@ pub struct Signer {
     /// The certificate identity that matched the policy.
     pub identity: String,
     pub issuer: String,
-    /// When the log integrated the signature (Unix seconds).
+    /// The verified signing time (Unix seconds): the log's integrated time when a signed
+    /// entry timestamp vouches for it, else the earliest RFC 3161 timestamp.
     pub integrated_time: i64,
     pub log_index: i64,
-    /// True when an inclusion proof verified besides the signed entry timestamp.
+    /// True when every log entry's inclusion proof (and checkpoint) verified.
     pub inclusion_proven: bool,
+    /// The times RFC 3161 timestamp authorities vouched for (Unix seconds).
+    pub timestamps: Vec<i64>,
+    /// How many embedded SCTs verified (0 only when the policy waived them).
+    pub scts: usize,
 }
 
 /// What a keyless bundle signed.
@@ -136,10 +162,15 @@ fn leaf_certificate(bundle: &RawBundle, what: &str) -> Result<Certificate> {
     Certificate::from_der(&der, what)
 }
 
-/// Checks that `leaf` chains to a CA of `root` valid at `time`: a path of CA
+/// Checks that `leaf` chains to a CA of `root` valid at `time` (a path of CA
 /// certificates of one authority, each valid then and signing the one below, up to a
-/// self-signed certificate. The order of the root's list does not matter.
-fn check_chain(leaf: &Certificate, root: &TrustedRoot, time: i64, what: &str) -> Result<()> {
+/// self-signed certificate); returns the leaf's issuer.
+fn check_chain(
+    leaf: &Certificate,
+    root: &TrustedRoot,
+    time: i64,
+    what: &str,
+) -> Result<Certificate> {
     for ca in &root.certificate_authorities {
         if !ca.valid_for.contains(time) {
             continue;
@@ -149,29 +180,44 @@ fn check_chain(leaf: &Certificate, root: &TrustedRoot, time: i64, what: &str) ->
             .iter()
             .map(|der| Certificate::from_der(der, "a trusted root certificate"))
             .collect::<Result<Vec<_>>>()?;
-        let mut used = vec![false; certs.len()];
-        let mut child = leaf;
-        'walk: loop {
-            for (i, parent) in certs.iter().enumerate() {
-                if used[i] || !parent.is_ca() || !parent.valid_at(time) {
-                    continue;
-                }
-                if child.signed_by(parent, what)? {
-                    if parent.signed_by(parent, what)? {
-                        return Ok(());
-                    }
-                    used[i] = true;
-                    child = parent;
-                    continue 'walk;
-                }
-            }
-            break;
+        if let Some(issuer) = issuer_on_path(leaf, &certs, time, what)? {
+            return Ok(issuer.clone());
         }
     }
     Err(Error::verification(
         what,
         "the certificate does not chain to a certificate authority of the trusted root valid at the signing time",
     ))
+}
+
+/// The signed timestamps of a bundle (`timestampVerificationData.rfc3161Timestamps`).
+fn signed_timestamps(bundle_json: &[u8], what: &str) -> Result<Vec<Vec<u8>>> {
+    let value: serde_json::Value = serde_json::from_slice(bundle_json)
+        .map_err(|e| Error::document(what, format!("not a Sigstore bundle: {e}")))?;
+    let Some(list) =
+        value.pointer("/verificationMaterial/timestampVerificationData/rfc3161Timestamps")
+    else {
+        return Ok(Vec::new());
+    };
+    let Some(list) = list.as_array() else {
+        return Err(Error::document(what, "rfc3161Timestamps is not a list"));
+    };
+    list.iter()
+        .map(|t| {
+            t.get("signedTimestamp")
+                .and_then(|s| s.as_str())
+                .and_then(decode_base64)
+                .ok_or_else(|| Error::document(what, "a signedTimestamp is not base64"))
+        })
+        .collect()
+}
+
+/// The bytes of the bundle's one signature.
+fn signature_bytes(content: &Content) -> Vec<u8> {
+    match content {
+        Content::Dsse(envelope) => envelope.signatures()[0].sig.clone(),
+        Content::MessageSignature { signature, .. } => signature.clone(),
+    }
 }
 
 fn str_at<'a>(value: &'a serde_json::Value, path: &[&str]) -> Option<&'a str> {
@@ -301,16 +347,42 @@ pub fn verify(
     for entry in &entries {
         check_body(entry, &leaf, &content, what)?;
     }
-    let first = &entries[0];
-    let time = first.integrated_time;
-    if !entries.iter().all(|e| leaf.valid_at(e.integrated_time)) {
+    let signature = signature_bytes(&content);
+    let timestamps = signed_timestamps(bundle_json, what)?
+        .iter()
+        .map(|der| timestamp::verify(der, &signature, root, what))
+        .collect::<Result<Vec<i64>>>()?;
+    let log_times = entries
+        .iter()
+        .filter(|e| e.time_signed)
+        .map(|e| e.integrated_time);
+    let times: Vec<i64> = log_times.chain(timestamps.iter().copied()).collect();
+    // The first signed entry timestamp's time, else the earliest authority's time.
+    let first_logged = entries.iter().find(|e| e.time_signed);
+    let Some(time) = first_logged
+        .map(|e| e.integrated_time)
+        .or_else(|| timestamps.iter().copied().min())
+    else {
         return Err(Error::verification(
             what,
-            "the log integrated the entry outside the certificate's validity",
+            "no verified signing time: no signed entry timestamp from the log and no RFC 3161 timestamp",
+        ));
+    };
+    if !times.iter().all(|t| leaf.valid_at(*t)) {
+        return Err(Error::verification(
+            what,
+            "the signature was made outside the certificate's validity",
         ));
     }
     leaf.check_leaf(what)?;
-    check_chain(&leaf, root, time, what)?;
+    let mut leaf_issuer = None;
+    for t in &times {
+        leaf_issuer = Some(check_chain(&leaf, root, *t, what)?);
+    }
+    let scts = match (policy.ignore_sct, &leaf_issuer) {
+        (false, Some(ca)) => sct::verify_embedded(&leaf, ca, root, what)?,
+        _ => 0,
+    };
     let identities = leaf.identities();
     let Some(identity) = identities.iter().find(|i| policy.identity.matches(i)) else {
         return Err(Error::verification(
@@ -375,8 +447,10 @@ pub fn verify(
         identity: identity.clone(),
         issuer,
         integrated_time: time,
-        log_index: first.log_index,
+        log_index: entries[0].log_index,
         inclusion_proven: entries.iter().all(|e| e.inclusion_proven),
+        timestamps,
+        scts,
     };
     Ok(Verified::new(Keyless { signer, signed }, vec![key]))
 }
@@ -402,16 +476,18 @@ mod tests {
         let root = TrustedRoot {
             certificate_authorities: Vec::new(),
             tlogs: Vec::new(),
+            ctlogs: Vec::new(),
+            timestamp_authorities: Vec::new(),
         };
         for policy in [
-            Policy {
-                identity: IdentityMatcher::Exact(String::new()),
-                issuer: "https://issuer.example".to_owned(),
-            },
-            Policy {
-                identity: IdentityMatcher::Exact("a@example.com".to_owned()),
-                issuer: String::new(),
-            },
+            Policy::new(
+                IdentityMatcher::Exact(String::new()),
+                "https://issuer.example".to_owned(),
+            ),
+            Policy::new(
+                IdentityMatcher::Exact("a@example.com".to_owned()),
+                String::new(),
+            ),
         ] {
             let err = verify(b"{}", None, &root, &policy, "b").unwrap_err();
             assert!(err.to_string().contains("matches nothing"), "{err}");
@@ -450,11 +526,10 @@ mod tests {
                     valid_for: crate::trust_root::Validity { start: 0, end: None },
                 }],
                 tlogs: vec![log.clone()],
+                ctlogs: vec![log.clone()],
+                timestamp_authorities: Vec::new(),
             };
-            let policy = Policy {
-                identity: IdentityMatcher::Exact("a@example.com".to_owned()),
-                issuer: "https://issuer.example".to_owned(),
-            };
+            let policy = Policy::new(IdentityMatcher::Exact("a@example.com".to_owned()), "https://issuer.example".to_owned());
             let _ = verify(&bytes, Some(&bytes), &root, &policy, "bundle");
             let _ = rekor::verify_checkpoint(&note, &log, "checkpoint");
             let _ = Certificate::from_der(&bytes, "certificate").map(|c| {

@@ -4,7 +4,8 @@
 //! ([`blob`]), and cosign's storage of signatures and attestations in registries
 //! ([`cosign`]: the legacy `.sig`/`.att` tags and the v3 bundle referrers). Keyless
 //! bundles (Fulcio certificate, Rekor entry) verify offline against a user-supplied
-//! [`trust_root::TrustedRoot`] ([`keyless`], with [`certificate`] and [`rekor`]).
+//! [`trust_root::TrustedRoot`] ([`keyless`], with [`certificate`], [`rekor`], [`sct`]
+//! and [`timestamp`]).
 //!
 //! Verification returns [`Verified<T>`] — the payload that was signed, never a bool —
 //! and fails closed on an empty key set, zero signatures or an unknown algorithm. Private
@@ -20,8 +21,10 @@ pub mod key;
 pub mod keyless;
 pub mod predicate;
 pub mod rekor;
+pub mod sct;
 pub mod simple_signing;
 pub mod statement;
+pub mod timestamp;
 pub mod trust_root;
 mod verified;
 

@@ -1,7 +1,9 @@
 //! Rekor transparency log entries as Sigstore bundles carry them, verified offline: the
 //! signed entry timestamp (the log's signature over the canonical JSON of body,
 //! integrated time, log id and index), the RFC 6962 inclusion proof up to a root hash,
-//! and the signed checkpoint (a signed note) that commits to that root.
+//! and the signed checkpoint (a signed note) that commits to that root. An entry needs
+//! a signed entry timestamp or an inclusion proof; only the former authenticates the
+//! integrated time (without it the signing time must come from an RFC 3161 timestamp).
 
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
@@ -62,8 +64,11 @@ struct RawCheckpoint {
 pub struct LogEntry {
     pub kind: String,
     pub version: String,
-    /// When the log integrated the entry (Unix seconds), as the log signed it.
+    /// When the log integrated the entry (Unix seconds), as the entry states it.
     pub integrated_time: i64,
+    /// True when the signed entry timestamp verified, which authenticates
+    /// `integrated_time`.
+    pub time_signed: bool,
     pub log_index: i64,
     /// The entry body (JSON), as the log signed it.
     pub body: serde_json::Value,
@@ -94,38 +99,41 @@ pub fn verify_entry(raw: &serde_json::Value, root: &TrustedRoot, what: &str) -> 
     })?;
     let integrated_time = integer(&entry.integrated_time, what, "integratedTime")?;
     let log_index = integer(&entry.log_index, what, "logIndex")?;
-    if !log.valid_for.contains(integrated_time) {
-        return Err(Error::verification(
-            what,
-            "the log's key was not valid at the entry's integrated time",
-        ));
-    }
     let body_bytes = base64_field(&entry.canonicalized_body, what, "the entry body")?;
-    // The integrated time is only authenticated by the signed entry timestamp; without
-    // it the certificate's validity cannot be checked (RFC 3161 timestamps are not
-    // supported), so the entry is refused.
-    let Some(promise) = &entry.inclusion_promise else {
+    if entry.inclusion_promise.is_none() && entry.inclusion_proof.is_none() {
         return Err(Error::verification(
             what,
-            "the log entry has no signed entry timestamp (RFC 3161 timestamps are not supported)",
-        ));
-    };
-    let canonical = format!(
-        "{{\"body\":{},\"integratedTime\":{integrated_time},\"logID\":\"{}\",\"logIndex\":{log_index}}}",
-        serde_json::Value::String(entry.canonicalized_body.clone()),
-        hex_lower(&log_id)
-    );
-    let set = base64_field(
-        &promise.signed_entry_timestamp,
-        what,
-        "the signed entry timestamp",
-    )?;
-    if !ecdsa_verifies(&log.public_key, Hash::Sha256, canonical.as_bytes(), &set) {
-        return Err(Error::verification(
-            what,
-            "the signed entry timestamp does not verify with the log's key",
+            "the log entry has neither a signed entry timestamp nor an inclusion proof",
         ));
     }
+    let time_signed = match &entry.inclusion_promise {
+        Some(promise) => {
+            if !log.valid_for.contains(integrated_time) {
+                return Err(Error::verification(
+                    what,
+                    "the log's key was not valid at the entry's integrated time",
+                ));
+            }
+            let canonical = format!(
+                "{{\"body\":{},\"integratedTime\":{integrated_time},\"logID\":\"{}\",\"logIndex\":{log_index}}}",
+                serde_json::Value::String(entry.canonicalized_body.clone()),
+                hex_lower(&log_id)
+            );
+            let set = base64_field(
+                &promise.signed_entry_timestamp,
+                what,
+                "the signed entry timestamp",
+            )?;
+            if !ecdsa_verifies(&log.public_key, Hash::Sha256, canonical.as_bytes(), &set) {
+                return Err(Error::verification(
+                    what,
+                    "the signed entry timestamp does not verify with the log's key",
+                ));
+            }
+            true
+        }
+        None => false,
+    };
     let inclusion_proven = match &entry.inclusion_proof {
         Some(proof) => {
             verify_inclusion(proof, &body_bytes, log, what)?;
@@ -148,6 +156,7 @@ pub fn verify_entry(raw: &serde_json::Value, root: &TrustedRoot, what: &str) -> 
         kind: entry.kind_version.kind,
         version: entry.kind_version.version,
         integrated_time,
+        time_signed,
         log_index,
         body,
         inclusion_proven,

@@ -1,10 +1,12 @@
 //! The Sigstore trusted root (`trusted_root.json`, the protobuf-JSON form of
 //! `dev.sigstore.trustroot.v1.TrustedRoot`) that keyless verification trusts: the Fulcio
-//! certificate authorities (certificate chains with validity windows) and the Rekor
-//! transparency logs (public keys and log ids). The user supplies the file; kiln never
-//! fetches one.
+//! certificate authorities (certificate chains with validity windows), the Rekor
+//! transparency logs (public keys and log ids), the certificate transparency logs whose
+//! SCTs Fulcio embeds, and the RFC 3161 timestamp authorities. The user supplies the
+//! file; kiln never fetches one.
 
 use serde::Deserialize;
+use sha2::{Digest as _, Sha256};
 
 use crate::dsse::decode_base64;
 use crate::{Error, Result};
@@ -42,6 +44,10 @@ pub struct TransparencyLog {
 pub struct TrustedRoot {
     pub certificate_authorities: Vec<CertificateAuthority>,
     pub tlogs: Vec<TransparencyLog>,
+    /// Certificate transparency logs (RFC 6962), for the SCTs in Fulcio certificates.
+    pub ctlogs: Vec<TransparencyLog>,
+    /// RFC 3161 timestamp authorities: the signing certificate first, root last.
+    pub timestamp_authorities: Vec<CertificateAuthority>,
 }
 
 #[derive(Deserialize)]
@@ -52,6 +58,10 @@ struct RawRoot {
     tlogs: Vec<RawLog>,
     #[serde(default)]
     certificate_authorities: Vec<RawCa>,
+    #[serde(default)]
+    ctlogs: Vec<RawLog>,
+    #[serde(default)]
+    timestamp_authorities: Vec<RawCa>,
 }
 
 #[derive(Deserialize)]
@@ -140,36 +150,10 @@ impl TrustedRoot {
                 format!("unknown trusted root media type {:?}", raw.media_type),
             ));
         }
-        let mut tlogs = Vec::new();
-        for log in raw.tlogs {
-            let Some(key) = log.public_key.raw_bytes else {
-                continue;
-            };
-            tlogs.push(TransparencyLog {
-                log_id: base64_field(&log.log_id.key_id, what, "a log id")?,
-                public_key: base64_field(&key, what, "a log key")?,
-                valid_for: validity(log.public_key.valid_for, what)?,
-            });
-        }
-        let mut certificate_authorities = Vec::new();
-        for ca in raw.certificate_authorities {
-            let chain = ca
-                .cert_chain
-                .certificates
-                .iter()
-                .map(|c| base64_field(&c.raw_bytes, what, "a CA certificate"))
-                .collect::<Result<Vec<_>>>()?;
-            if chain.is_empty() {
-                return Err(Error::document(
-                    what,
-                    "a certificate authority has no chain",
-                ));
-            }
-            certificate_authorities.push(CertificateAuthority {
-                chain,
-                valid_for: validity(ca.valid_for, what)?,
-            });
-        }
+        let tlogs = logs(raw.tlogs, what)?;
+        let ctlogs = logs(raw.ctlogs, what)?;
+        let certificate_authorities = authorities(raw.certificate_authorities, what)?;
+        let timestamp_authorities = authorities(raw.timestamp_authorities, what)?;
         if certificate_authorities.is_empty() || tlogs.is_empty() {
             return Err(Error::document(
                 what,
@@ -179,6 +163,8 @@ impl TrustedRoot {
         Ok(TrustedRoot {
             certificate_authorities,
             tlogs,
+            ctlogs,
+            timestamp_authorities,
         })
     }
 
@@ -186,6 +172,52 @@ impl TrustedRoot {
     pub fn tlog(&self, log_id: &[u8]) -> Option<&TransparencyLog> {
         self.tlogs.iter().find(|l| l.log_id == log_id)
     }
+
+    /// The certificate transparency log with this id (the SHA-256 of its key).
+    pub fn ctlog(&self, log_id: &[u8]) -> Option<&TransparencyLog> {
+        self.ctlogs
+            .iter()
+            .find(|l| Sha256::digest(&l.public_key).as_slice() == log_id)
+    }
+}
+
+/// Logs with a key (a root may list keys kiln cannot use: those without one are dropped).
+fn logs(raw: Vec<RawLog>, what: &str) -> Result<Vec<TransparencyLog>> {
+    let mut logs = Vec::new();
+    for log in raw {
+        let Some(key) = log.public_key.raw_bytes else {
+            continue;
+        };
+        logs.push(TransparencyLog {
+            log_id: base64_field(&log.log_id.key_id, what, "a log id")?,
+            public_key: base64_field(&key, what, "a log key")?,
+            valid_for: validity(log.public_key.valid_for, what)?,
+        });
+    }
+    Ok(logs)
+}
+
+fn authorities(raw: Vec<RawCa>, what: &str) -> Result<Vec<CertificateAuthority>> {
+    let mut authorities = Vec::new();
+    for ca in raw {
+        let chain = ca
+            .cert_chain
+            .certificates
+            .iter()
+            .map(|c| base64_field(&c.raw_bytes, what, "a CA certificate"))
+            .collect::<Result<Vec<_>>>()?;
+        if chain.is_empty() {
+            return Err(Error::document(
+                what,
+                "a certificate authority has no chain",
+            ));
+        }
+        authorities.push(CertificateAuthority {
+            chain,
+            valid_for: validity(ca.valid_for, what)?,
+        });
+    }
+    Ok(authorities)
 }
 
 #[cfg(test)]

@@ -32,10 +32,10 @@ fn root(instance: &str) -> TrustedRoot {
 }
 
 fn prod_policy() -> Policy {
-    Policy {
-        identity: IdentityMatcher::Exact(prod_identity()),
-        issuer: facts().actions_issuer,
-    }
+    Policy::new(
+        IdentityMatcher::Exact(prod_identity()),
+        facts().actions_issuer,
+    )
 }
 
 fn prod_bundle() -> Value {
@@ -85,6 +85,10 @@ fn a_public_good_bundle_verifies_with_its_identity_and_issuer() {
     assert_eq!(value.signer.integrated_time, 1_718_048_845);
     assert_eq!(value.signer.log_index, 101_487_427);
     assert!(value.signer.inclusion_proven);
+    // Its Fulcio certificate's embedded SCT verified with a ctlog of the root; the
+    // bundle has no RFC 3161 timestamp.
+    assert_eq!(value.signer.scts, 1);
+    assert!(value.signer.timestamps.is_empty());
     let Signed::Dsse(payload) = &value.signed else {
         panic!("expected a DSSE payload");
     };
@@ -97,15 +101,15 @@ fn a_public_good_bundle_verifies_with_its_identity_and_issuer() {
     );
     assert_eq!(statement["subject"][0]["name"], PROD_BUNDLE);
     // A regular expression over the whole identity works too; a partial one does not.
-    let policy = Policy {
-        identity: IdentityMatcher::regex("https://[^/]+/trailofbits/.*@refs/tags/v.*").unwrap(),
-        issuer: facts().actions_issuer,
-    };
+    let policy = Policy::new(
+        IdentityMatcher::regex("https://[^/]+/trailofbits/.*@refs/tags/v.*").unwrap(),
+        facts().actions_issuer,
+    );
     verify_prod(&prod_bundle(), &root("prod"), &policy).unwrap();
-    let partial = Policy {
-        identity: IdentityMatcher::regex(&regex::escape(&facts().repository)).unwrap(),
-        issuer: facts().actions_issuer,
-    };
+    let partial = Policy::new(
+        IdentityMatcher::regex(&regex::escape(&facts().repository)).unwrap(),
+        facts().actions_issuer,
+    );
     refused(
         verify_prod(&prod_bundle(), &root("prod"), &partial),
         "identity",
@@ -115,10 +119,10 @@ fn a_public_good_bundle_verifies_with_its_identity_and_issuer() {
 #[test]
 fn a_staging_bundle_with_an_email_identity_verifies_against_the_staging_root() {
     let json = asset(&format!("{STAGING_BUNDLE}.sigstore"));
-    let policy = Policy {
-        identity: IdentityMatcher::Exact("william@yossarian.net".to_owned()),
-        issuer: facts().oauth_issuer,
-    };
+    let policy = Policy::new(
+        IdentityMatcher::Exact("william@yossarian.net".to_owned()),
+        facts().oauth_issuer,
+    );
     let verified = keyless::verify(
         &json,
         Some(&asset(STAGING_BUNDLE)),
@@ -223,7 +227,8 @@ fn tampered_log_evidence_is_refused() {
         verify_prod(&bundle, &root("prod"), &prod_policy()),
         "checkpoint",
     );
-    // Without the signed entry timestamp the signing time is unauthenticated.
+    // Without the signed entry timestamp (and with no RFC 3161 timestamp) the signing
+    // time is unauthenticated.
     let mut bundle = prod_bundle();
     bundle
         .pointer_mut(entry)
@@ -233,7 +238,18 @@ fn tampered_log_evidence_is_refused() {
         .remove("inclusionPromise");
     refused(
         verify_prod(&bundle, &root("prod"), &prod_policy()),
-        "signed entry timestamp",
+        "no verified signing time",
+    );
+    // Nor an inclusion proof: nothing shows the entry is in the log.
+    bundle
+        .pointer_mut(entry)
+        .unwrap()
+        .as_object_mut()
+        .unwrap()
+        .remove("inclusionProof");
+    refused(
+        verify_prod(&bundle, &root("prod"), &prod_policy()),
+        "neither a signed entry timestamp nor an inclusion proof",
     );
     // No log entry at all.
     let mut bundle = prod_bundle();

@@ -15,7 +15,7 @@ use kiln_oci::manifest::{ImageManifest, RawManifest};
 use kiln_oci::media_type;
 use kiln_oci::registry::{Client, RegistryOptions};
 use kiln_test::registry::{TestRegistry, TinyImage};
-use kiln_test::sigstore::{asset_path, facts, prod_identity, trusted_root_path};
+use kiln_test::sigstore::{asset_path, facts, prod_identity, timestamped, trusted_root_path};
 use support::{Run, kiln, s};
 
 const ARTIFACT: &str = "pypi_attestation_models-0.0.4a2.tar.gz";
@@ -95,6 +95,69 @@ fn verify_blob_checks_a_real_keyless_bundle() {
         ),
         "digest",
     );
+}
+
+/// `kiln verify-blob` of the conda-sigstore vector (a bundle with an RFC 3161 timestamp):
+/// its signed entry timestamp removed, so only the timestamp authority dates it.
+#[test]
+fn verify_blob_accepts_a_timestamp_instead_of_a_signed_entry_timestamp() {
+    let v = timestamped();
+    let dir = tempfile::tempdir().unwrap();
+    let artifact = dir.path().join("package.conda");
+    std::fs::write(&artifact, &v.artifact).unwrap();
+    let mut bundle: serde_json::Value = serde_json::from_slice(&v.bundle).unwrap();
+    bundle["verificationMaterial"]["tlogEntries"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("inclusionPromise")
+        .unwrap();
+    let bundle_path = dir.path().join("bundle.json");
+    std::fs::write(&bundle_path, serde_json::to_vec(&bundle).unwrap()).unwrap();
+    let run = |root: &str, identity: &str, extra: &[&str]| {
+        let mut args = vec![
+            "verify-blob",
+            artifact.to_str().unwrap(),
+            "--bundle",
+            bundle_path.to_str().unwrap(),
+            "--trusted-root",
+            root,
+            "--certificate-identity",
+            identity,
+            "--certificate-oidc-issuer",
+            &v.issuer,
+        ];
+        args.extend_from_slice(extra);
+        kiln(&args)
+    };
+    let root = s(&v.trusted_root);
+    let digest = format!("{}\n", kiln_types::Digest::sha256(&v.artifact));
+    let good = run(&root, &v.identity, &[]);
+    assert!(
+        good.stderr.contains("1 RFC 3161 timestamp(s), 1 SCT(s)"),
+        "{}",
+        good.stderr
+    );
+    assert_eq!(good.ok(), digest);
+    fails_verification(
+        &run(&root, &v.identity.replace("main", "evil"), &[]),
+        "identity",
+    );
+    // A root whose ctlogs are gone: no SCT verifies, unless that is waived.
+    let mut json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&v.trusted_root).unwrap()).unwrap();
+    json["ctlogs"] = serde_json::Value::Array(vec![]);
+    let no_ctlogs = dir.path().join("root.json");
+    std::fs::write(&no_ctlogs, serde_json::to_vec(&json).unwrap()).unwrap();
+    fails_verification(&run(&s(&no_ctlogs), &v.identity, &[]), "SCT");
+    assert_eq!(
+        run(&s(&no_ctlogs), &v.identity, &["--insecure-ignore-sct"]).ok(),
+        digest
+    );
+    // The package changed by one byte.
+    let mut changed = v.artifact.clone();
+    changed[1000] ^= 0x01;
+    std::fs::write(&artifact, &changed).unwrap();
+    fails_verification(&run(&root, &v.identity, &[]), "digest");
 }
 
 #[test]

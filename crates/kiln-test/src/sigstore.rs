@@ -1,8 +1,12 @@
 //! Real public Sigstore test vectors: the test assets of the PyPI `pypi-attestations`
 //! 0.0.30 sdist (bundles signed on GitHub Actions against the public-good instance and by
-//! an e-mail identity against staging) and the trusted roots shipped in the PyPI
-//! `sigstore` 3.6.1 sdist. `scripts/test.sh` fetches both sdists into a cache outside the
-//! repository and sets `KILN_SIGSTORE_VECTORS`; none of these files is in the project.
+//! an e-mail identity against staging), the trusted roots shipped in the PyPI
+//! `sigstore` 3.6.1 sdist, and the test fixtures of the PyPI `conda-sigstore` 0.1.5 sdist
+//! (public-good bundles carrying RFC 3161 timestamps from the Sigstore timestamp
+//! authority, the conda package one attests, and a trusted root with `ctlogs` and
+//! `timestampAuthorities`). `scripts/test.sh` fetches the sdists into a cache outside
+//! the repository and sets `KILN_SIGSTORE_VECTORS`; none of these files is in the
+//! project.
 
 use std::path::PathBuf;
 
@@ -86,4 +90,66 @@ pub fn prod_identity() -> String {
         "{}/.github/workflows/release.yml@refs/tags/v0.0.4a2",
         facts().repository
     )
+}
+
+/// One of `conda-sigstore`'s test fixtures (`tests/fixtures/<name>`).
+pub fn conda_fixture_path(name: &str) -> PathBuf {
+    let path = vectors()
+        .join("conda_sigstore-0.1.5/tests/fixtures")
+        .join(name);
+    assert!(path.is_file(), "missing test vector {}", path.display());
+    path
+}
+
+/// A conda package, its bundle (with an RFC 3161 timestamp), the trusted root it
+/// verifies against and the signer the fixture's manifest records.
+#[derive(Debug)]
+pub struct TimestampedVector {
+    pub artifact: Vec<u8>,
+    /// The bundle JSON (the first of the sidecar's list).
+    pub bundle: Vec<u8>,
+    pub trusted_root: PathBuf,
+    pub identity: String,
+    pub issuer: String,
+}
+
+fn read(path: &std::path::Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The first bundle of a CEP 27 sidecar (a JSON list of bundles), as JSON bytes.
+pub fn first_bundle_of_sidecar(path: &std::path::Path) -> Vec<u8> {
+    let list: serde_json::Value =
+        serde_json::from_slice(&read(path)).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let first = list
+        .get(0)
+        .unwrap_or_else(|| panic!("{} holds no bundle", path.display()));
+    serde_json::to_vec(first).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The rattler fixture: a package built and attested on GitHub Actions against the
+/// public-good instance, with a Sigstore timestamp authority timestamp.
+pub fn timestamped() -> TimestampedVector {
+    let manifest_path = conda_fixture_path("rattler/manifest.json");
+    let manifest: serde_json::Value = serde_json::from_slice(&read(&manifest_path))
+        .unwrap_or_else(|e| panic!("{}: {e}", manifest_path.display()));
+    let field = |name: &str| -> String {
+        manifest[name]
+            .as_str()
+            .unwrap_or_else(|| panic!("{} lacks {name}", manifest_path.display()))
+            .to_owned()
+    };
+    TimestampedVector {
+        artifact: read(&conda_fixture_path(&format!(
+            "rattler/{}",
+            field("package_filename")
+        ))),
+        bundle: first_bundle_of_sidecar(&conda_fixture_path(&format!(
+            "rattler/{}",
+            field("sidecar_filename")
+        ))),
+        trusted_root: conda_fixture_path(&format!("rattler/{}", field("trusted_root_filename"))),
+        identity: field("identity"),
+        issuer: field("issuer"),
+    }
 }

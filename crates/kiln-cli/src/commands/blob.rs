@@ -83,11 +83,15 @@ pub fn verify(args: VerifyBlobArgs, global: &GlobalArgs) -> Result<ExitCode> {
             kiln_attest::keyless::verify(&read(bundle)?, Some(&data), &root, &policy, &what)
                 .map_err(gate)?;
         let signer = &verified.value().signer;
+        let stamped = match signer.timestamps.as_slice() {
+            [] => String::new(),
+            times => format!(", {} RFC 3161 timestamp(s)", times.len()),
+        };
         output::status(
             global.quiet,
             &format!(
-                "verified {what}: signed by {} ({}), logged at index {}",
-                signer.identity, signer.issuer, signer.log_index
+                "verified {what}: signed by {} ({}), logged at index {}{stamped}, {} SCT(s)",
+                signer.identity, signer.issuer, signer.log_index, signer.scts
             ),
         );
         output::stdout(format!("{}\n", kiln_types::Digest::sha256(&data)).as_bytes())?;

@@ -29,6 +29,11 @@ pub struct KeylessArgs {
     /// The OIDC issuer the certificate names, exactly.
     #[arg(long, value_name = "URL", requires = "trusted_root")]
     pub certificate_oidc_issuer: Option<String>,
+    /// Accept a signing certificate without a verifying embedded SCT (certificate
+    /// transparency), as cosign's flag of the same name. Insecure: a certificate the CA
+    /// never logged could then pass.
+    #[arg(long, requires = "trusted_root")]
+    pub insecure_ignore_sct: bool,
 }
 
 impl KeylessArgs {
@@ -59,6 +64,7 @@ impl KeylessArgs {
             Policy {
                 identity,
                 issuer: issuer.clone(),
+                ignore_sct: self.insecure_ignore_sct,
             },
         )))
     }
