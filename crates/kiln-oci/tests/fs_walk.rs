@@ -52,8 +52,16 @@ fn tree(root: &Path) {
     std::fs::hard_link(root.join("a.x/z"), root.join("a/b/z-link")).unwrap();
     std::fs::hard_link(root.join("a.x/two.txt"), root.join("a/two-link.txt")).unwrap();
     write(&root.join("opt/app/run"), b"#!/bin/sh\n# keep me\n", 0o755);
-    write(&root.join("opt/app/other"), b"#!/bin/sh\n# not this\n", 0o755);
-    write(&root.join("opt/app/data"), b"#!/bin/sh\n# keep, not x\n", 0o644);
+    write(
+        &root.join("opt/app/other"),
+        b"#!/bin/sh\n# not this\n",
+        0o755,
+    );
+    write(
+        &root.join("opt/app/data"),
+        b"#!/bin/sh\n# keep, not x\n",
+        0o644,
+    );
     write(&root.join("etc/.wh.hidden"), b"", 0o644);
     write(&root.join("outside.txt"), b"inside\n", 0o644);
     symlink("../a/b/one.txt", root.join("etc/rel")).unwrap();
@@ -108,7 +116,10 @@ fn walking_gives_the_view_the_tar_gives() {
     // Selected: .txt whole; executables only when the probe accepts them.
     assert_eq!(walked.read("/a/b/one.txt"), Some(&b"one\n"[..]));
     assert_eq!(walked.read("/a.x/two.txt"), Some(&b"two\n"[..]));
-    assert_eq!(walked.read("/opt/app/run"), Some(&b"#!/bin/sh\n# keep me\n"[..]));
+    assert_eq!(
+        walked.read("/opt/app/run"),
+        Some(&b"#!/bin/sh\n# keep me\n"[..])
+    );
     assert_eq!(walked.read("/opt/app/other"), None);
     assert_eq!(walked.read("/opt/app/data"), None);
     assert_eq!(walked.read("/a.x/z"), None);
@@ -155,7 +166,7 @@ fn a_file_is_not_a_root_directory() {
     std::fs::write(&file, b"x").unwrap();
     let err = MergedFs::from_dir(&file, &Picky, &Limits::default()).unwrap_err();
     assert!(err.to_string().contains("not a directory"), "{err}");
-    let err = MergedFs::from_dir(&tmp.path().join("missing"), &Picky, &Limits::default())
-        .unwrap_err();
+    let err =
+        MergedFs::from_dir(&tmp.path().join("missing"), &Picky, &Limits::default()).unwrap_err();
     assert!(err.to_string().contains("missing"), "{err}");
 }

@@ -108,7 +108,9 @@ pub(crate) struct Raw {
 /// The type of a [`Raw`] entry, with what each type carries.
 #[derive(Debug)]
 pub(crate) enum RawKind {
-    File { size: u64 },
+    File {
+        size: u64,
+    },
     Dir,
     /// Target bytes as stored (lossy UTF-8); `None` when the header had none.
     Symlink(Option<String>),

@@ -78,14 +78,7 @@ impl LayerIndex {
         limits: &Limits,
         budget: &Budget,
     ) -> Result<LayerIndex> {
-        LayerIndex::read_selected(
-            reader,
-            layer,
-            what,
-            &ByPathAndSize(capture),
-            limits,
-            budget,
-        )
+        LayerIndex::read_selected(reader, layer, what, &ByPathAndSize(capture), limits, budget)
     }
 
     /// [`LayerIndex::read`] keeping what `select` chooses (path, size and mode; first
@@ -196,7 +189,9 @@ fn keep(
                 return Ok(Kept::Nothing);
             }
             head.reserve(usize::try_from(size).unwrap_or(0).min(64 << 20));
-            reader.take(size - magic.len() as u64).read_to_end(&mut head)?;
+            reader
+                .take(size - magic.len() as u64)
+                .read_to_end(&mut head)?;
             if head.len() as u64 != size {
                 return Err(std::io::Error::new(
                     std::io::ErrorKind::UnexpectedEof,

@@ -31,7 +31,9 @@ impl Peek for &[u8] {
     }
 
     fn read_at(&self, buf: &mut [u8], offset: u64) -> io::Result<usize> {
-        let start = usize::try_from(offset).unwrap_or(usize::MAX).min(self.len());
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.len());
         let n = buf.len().min(self.len() - start);
         buf[..n].copy_from_slice(&self[start..start + n]);
         Ok(n)
@@ -75,10 +77,7 @@ pub enum Want {
     /// Keep the content if it starts with `magic` and then `probe` accepts it. Files
     /// whose first bytes differ are never read further (in a directory) or held (in a
     /// layer stream); files that match are held only while the probe runs.
-    Probe {
-        magic: &'static [u8],
-        probe: Probe,
-    },
+    Probe { magic: &'static [u8], probe: Probe },
 }
 
 /// Chooses the files whose content a reading pass keeps. Called for every regular file:

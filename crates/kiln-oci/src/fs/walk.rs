@@ -52,11 +52,7 @@ pub(crate) fn read(
     budget: &Budget,
 ) -> Result<LayerIndex> {
     let mut found = walk(root, limits)?;
-    found.sort_unstable_by(|a, b| {
-        a.rel
-            .split(|c| *c == b'/')
-            .cmp(b.rel.split(|c| *c == b'/'))
-    });
+    found.sort_unstable_by(|a, b| a.rel.split(|c| *c == b'/').cmp(b.rel.split(|c| *c == b'/')));
     let mut index = LayerIndex::default();
     let mut first_link: HashMap<(u64, u64), String> = HashMap::new();
     // (index into `found`, normalised path, size, what to do)
@@ -289,7 +285,6 @@ fn list(
     }
     Ok(())
 }
-
 
 /// Directories still to list, shared by the walking threads.
 struct Queue {

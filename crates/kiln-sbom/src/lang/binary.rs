@@ -9,8 +9,8 @@
 //! least [`MIN_DISTRO_BINARY`] bytes (no Go binary is smaller) are captured, which keeps
 //! the capture pass from holding a whole `/usr/bin` in memory.
 
-use kiln_oci::fs::{Candidate, MergedFs, Peek, Want};
 use kiln_oci::fs::path::{file_name, parent};
+use kiln_oci::fs::{Candidate, MergedFs, Peek, Want};
 use kiln_types::PackageKind;
 
 use super::elf::{self, Elf};
