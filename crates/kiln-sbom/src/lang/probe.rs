@@ -98,7 +98,7 @@ mod tests {
     fn rejects_what_is_not_elf_or_out_of_bounds() {
         assert!(!interesting(&&b"#!/bin/sh\necho hi\n"[..]));
         assert!(!interesting(&&b"\x7fELF"[..]));
-        let mut header = vec![0u8; 64];
+        let mut header = [0u8; 64];
         header[..4].copy_from_slice(MAGIC);
         header[4] = 2;
         header[5] = 1;
