@@ -40,7 +40,7 @@ def section(out, sizes):
         "python3-full, a JDK, npm and Debian's Java libraries), each read as an OCI layout, a "
         "docker-archive and the flattened root directory. Every tool writes CycloneDX JSON to "
         "stdout, offline (Syft without update check; Trivy with `--scanners ''`, its memory "
-        "cache and an empty Java index). Wall time: hyperfine, median after one warm-up. Peak "
+        "cache and an empty Java index). Wall time: hyperfine, median of the runs below. Peak "
         "memory: `/usr/bin/time -v`, one extra run. *floor*: decompressing and reading every "
         "layer with one-thread `tar -xOzf` and nothing else. Ratios above 1 mean kiln is faster. "
         + "Runs: %s per command after %s warm-up(s), %s on the large image. "
@@ -131,8 +131,10 @@ def splice(file, section_md):
     if start < 0:
         text = text.rstrip("\n") + "\n\n" + new
     else:
-        end = text.find("\n## ", start + len(HEADING))
-        text = text[:start] + new + ("" if end < 0 else text[end + 1 :])
+        ends = [text.find(m, start + len(HEADING)) for m in ("\n## ", "\n<!-- ")]
+        ends = [e for e in ends if e >= 0]
+        end = min(ends) if ends else -1
+        text = text[:start] + new + ("" if end < 0 else "\n" + text[end + 1 :])
     open(file, "w").write(text)
 
 
