@@ -10,7 +10,6 @@
 mod entry;
 mod index;
 pub mod path;
-mod prefetch;
 mod resolve;
 mod select;
 mod walk;
@@ -324,16 +323,9 @@ fn read_layer(
     budget: &Budget,
 ) -> Result<LayerIndex> {
     let desc = &image.layers()[i];
-    let reader = LayerReader::open(src, desc, image.diff_id(i))?;
+    let mut reader = LayerReader::open(src, desc, image.diff_id(i))?;
     let what = reader.what().to_owned();
-    // Verifying and decompressing in one thread, parsing the tar in another.
-    let (reader, failed, index) = prefetch::pipelined(reader, |r| {
-        LayerIndex::read_selected(r, i, &what, select, limits, budget)
-    });
-    // The stream failed (digest, size, decompression): that explains any tar error.
-    if let Some(e) = failed {
-        return Err(crate::blob::into_error(e, &what));
-    }
+    let index = LayerIndex::read_selected(&mut reader, i, &what, select, limits, budget);
     // A verification failure explains a tar error better than the tar error does.
     let finished = reader.finish();
     match (index, finished) {
