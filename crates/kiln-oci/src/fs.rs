@@ -6,6 +6,10 @@
 //! are then applied base to top. Names are normalised with [`path::normalize`], so no
 //! path of the view is ever outside the image root. Content of the files a caller asks
 //! for is kept while streaming; content later overwritten or whited out is dropped.
+//! What is kept is chosen per file from its path, size and mode ([`Select`]), and for
+//! [`Want::Probe`] from its first bytes and a cheap look at it. A root directory
+//! (`dir:`) can also be read by walking it ([`MergedFs::from_dir`]), into the same view
+//! its one-layer tar gives.
 
 mod entry;
 mod index;
