@@ -16,14 +16,20 @@ rm -rf "$OUT"; mkdir -p "$OUT"
 for tool in hyperfine skopeo umoci docker-registry; do
   command -v "$tool" >/dev/null || { echo "bench needs $tool: run scripts/test.sh first" >&2; exit 2; }
 done
-cargo build --release --locked -p kiln-cli
-KILN=$ROOT/target/release/kiln
+# KILN=path/to/kiln uses a binary built already (same sources) instead of building.
+if [ -z "${KILN:-}" ]; then
+  cargo build --release --locked -p kiln-cli
+  KILN=$ROOT/target/release/kiln
+fi
 
 # --- kiln sbom vs syft vs trivy ------------------------------------------------------
 # On the images ../shared/fixtures/make-fixture.sh builds from registry packages
 # (SBOM_SIZES, default "small medium"; built when missing), as an OCI layout, a
 # docker-archive and a root directory: wall time (hyperfine), peak memory
 # (/usr/bin/time -v), package counts, and the floor: decompressing the layers alone.
+# SBOM_RUNS (3) runs per command after SBOM_WARMUP (1) warm-ups; SBOM_LARGE_RUNS for the
+# large image (Syft takes over a minute a run there). The 1-minute load average before
+# each group is kept in load.txt: the machine may be shared.
 bench_sbom() {
   local fixtures=${KILN_FIXTURES:-/var/tmp/kiln-fixtures}
   local make=$ROOT/../shared/fixtures/make-fixture.sh
@@ -57,14 +63,17 @@ bench_sbom() {
       fi
       local cmds=(-n kiln "$kcmd" -n syft "$scmd" -n trivy "$tcmd")
       [ "$kind" = oci ] && cmds+=(-n "floor" "bash $floor")
-      hyperfine --runs "$runs" --warmup 1 --export-json "$OUT/sbom/$size-$kind.json" "${cmds[@]}" >&2
+      local n=$runs; [ "$size" = large ] && n=${SBOM_LARGE_RUNS:-$runs}
+      echo "$size $kind $(cut -d' ' -f1-3 /proc/loadavg)" >> "$OUT/sbom/load.txt"
+      hyperfine --runs "$n" --warmup "${SBOM_WARMUP:-1}" --export-json "$OUT/sbom/$size-$kind.json" "${cmds[@]}" >&2
       for tool in kiln syft trivy; do
         local cmd; case $tool in kiln) cmd=$kcmd ;; syft) cmd=$scmd ;; trivy) cmd=$tcmd ;; esac
         /usr/bin/time -v bash -c "$cmd" > "$OUT/sbom/$size-$kind-$tool.cdx.json" 2> "$OUT/sbom/$size-$kind-$tool.time"
       done
     done
   done
-  python3 "$ROOT/bench/sbom_report.py" "$OUT/sbom" ${SBOM_SIZES:-small medium} > "$OUT/sbom.md"
+  SBOM_RUNS=$runs SBOM_WARMUP=${SBOM_WARMUP:-1} SBOM_LARGE_RUNS=${SBOM_LARGE_RUNS:-$runs} \
+    python3 "$ROOT/bench/sbom_report.py" "$OUT/sbom" ${SBOM_SIZES:-small medium} > "$OUT/sbom.md"
 }
 
 if [ "${1:-all}" = sbom ]; then

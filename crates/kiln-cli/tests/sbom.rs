@@ -627,3 +627,30 @@ fn finds_every_go_and_rust_module_syft_and_trivy_find() {
         BTreeSet::from(["greet@0.2.0".to_owned(), "hello@0.1.0".to_owned()])
     );
 }
+
+#[test]
+fn a_root_directory_is_walked_into_the_packages_its_image_has() {
+    let work = tempfile::tempdir().unwrap();
+    let layout = debian_layout(work.path());
+    let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .args([
+            "sbom",
+            "-q",
+            "--format",
+            "json",
+            &format!("dir:{}", s(&work.path().join("root"))),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let walked: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let image: serde_json::Value = serde_json::from_str(&sbom(&layout, "json")).unwrap();
+    assert_eq!(walked["packages"], image["packages"]);
+    assert_eq!(walked["relationships"], image["relationships"]);
+    assert_eq!(walked["packages"].as_array().unwrap().len(), 5);
+    assert_eq!(walked["source"]["digest"], "", "a directory has no digest");
+}

@@ -6,13 +6,20 @@
 //! are then applied base to top. Names are normalised with [`path::normalize`], so no
 //! path of the view is ever outside the image root. Content of the files a caller asks
 //! for is kept while streaming; content later overwritten or whited out is dropped.
+//! What is kept is chosen per file from its path, size and mode ([`Select`]), and for
+//! [`Want::Probe`] from its first bytes and a cheap look at it. A root directory
+//! (`dir:`) can also be read by walking it ([`MergedFs::from_dir`]), into the same view
+//! its one-layer tar gives.
 
 mod entry;
 mod index;
 pub mod path;
 mod resolve;
+mod select;
+mod walk;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -20,6 +27,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 pub use entry::{Anomaly, Entry, EntryKind, Special};
 pub(crate) use entry::{Change, decode as entry_change};
 pub use index::{Budget, Capture, LayerIndex, Limits};
+pub use select::{Candidate, Peek, Probe, Select, Want};
 
 use crate::layer::LayerReader;
 use crate::source::ImageSource;
@@ -55,6 +63,40 @@ impl MergedFs {
         capture: Capture<'_>,
         limits: &Limits,
     ) -> Result<MergedFs> {
+        MergedFs::from_image_selected(src, image, &select::ByPathAndSize(capture), limits)
+    }
+
+    /// Reads a root filesystem directory as the one-layer image `dir:` names, without
+    /// writing a tar: the tree is walked in parallel with `lstat` only and just the files
+    /// `select` keeps are read. Gives the view the directory's tar gives
+    /// ([`crate::rootfs::DirSource`] read with [`MergedFs::from_image_selected`]).
+    pub fn from_dir(dir: &Path, select: &dyn Select, limits: &Limits) -> Result<MergedFs> {
+        match std::fs::metadata(dir) {
+            Ok(m) if m.is_dir() => {}
+            Ok(_) => {
+                return Err(Error::InvalidTarget {
+                    input: format!("dir:{}", dir.display()),
+                    reason: "not a directory".to_owned(),
+                });
+            }
+            Err(e) => return Err(Error::io(dir, e)),
+        }
+        let budget = Budget::new(limits.max_capture_total);
+        let index = walk::read(dir, select, limits, &budget)?;
+        let mut merged = MergedFs::default();
+        merged.apply(index, limits)?;
+        tracing::debug!(paths = merged.entries.len(), "directory read");
+        Ok(merged)
+    }
+
+    /// [`MergedFs::from_image_with`] keeping what `select` chooses from each file's path,
+    /// size and mode (and first bytes, for [`Want::Probe`]).
+    pub fn from_image_selected(
+        src: &dyn ImageSource,
+        image: &Image,
+        select: &dyn Select,
+        limits: &Limits,
+    ) -> Result<MergedFs> {
         let layers = image.layers();
         let budget = Budget::new(limits.max_capture_total);
         let slots: Vec<Mutex<Option<Result<LayerIndex>>>> =
@@ -73,7 +115,7 @@ impl MergedFs {
                         if i >= layers.len() || failed.load(Ordering::SeqCst) {
                             break;
                         }
-                        let result = read_layer(src, image, i, capture, limits, &budget);
+                        let result = read_layer(src, image, i, select, limits, &budget);
                         if result.is_err() {
                             failed.store(true, Ordering::SeqCst);
                         }
@@ -280,14 +322,14 @@ fn read_layer(
     src: &dyn ImageSource,
     image: &Image,
     i: usize,
-    capture: Capture<'_>,
+    select: &dyn Select,
     limits: &Limits,
     budget: &Budget,
 ) -> Result<LayerIndex> {
     let desc = &image.layers()[i];
     let mut reader = LayerReader::open(src, desc, image.diff_id(i))?;
     let what = reader.what().to_owned();
-    let index = LayerIndex::read(&mut reader, i, &what, capture, limits, budget);
+    let index = LayerIndex::read_selected(&mut reader, i, &what, select, limits, budget);
     // A verification failure explains a tar error better than the tar error does.
     let finished = reader.finish();
     match (index, finished) {

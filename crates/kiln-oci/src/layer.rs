@@ -62,7 +62,11 @@ impl<'a> LayerReader<'a> {
                 })?,
             ),
         };
-        let diff_id = diff_id.map(|d| (Hasher::new(d.algorithm()), d.clone()));
+        // An uncompressed layer whose diff_id is its blob digest is already hashed, over
+        // the same bytes, by the verifying reader: hashing it twice only costs time.
+        let diff_id = diff_id
+            .filter(|d| !(compression == Compression::None && **d == desc.digest))
+            .map(|d| (Hasher::new(d.algorithm()), d.clone()));
         Ok(LayerReader {
             inner,
             diff_id,

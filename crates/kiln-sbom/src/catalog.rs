@@ -1,7 +1,9 @@
 //! Cataloguing a target: one streaming pass over the layers that captures exactly the
 //! files some cataloger wants, then every cataloger in turn over the merged view.
 
-use kiln_oci::fs::{Limits, MergedFs};
+use std::path::Path;
+
+use kiln_oci::fs::{Candidate, Limits, MergedFs, Select, Want};
 use kiln_oci::{Image, ImageSource};
 use kiln_types::{Inventory, LayerInfo, TargetInfo};
 
@@ -66,15 +68,30 @@ impl Catalog {
         self.catalogers.iter().any(|c| c.wants(path, size))
     }
 
-    /// Reads the image's layers once, capturing what the catalogers want.
+    /// Reads the image's layers once, capturing what the catalogers select.
     pub fn read_image(&self, src: &dyn ImageSource, image: &Image) -> Result<MergedFs> {
-        let capture = |path: &str, size: u64| self.wants(path, size);
-        Ok(MergedFs::from_image_with(
+        Ok(MergedFs::from_image_selected(
             src,
             image,
-            &capture,
+            self,
             &self.limits,
         )?)
+    }
+
+    /// Reads a root filesystem directory (`dir:`) by walking it, reading only the files
+    /// the catalogers select; the same view as reading the directory as a one-layer image.
+    pub fn read_dir(&self, dir: &Path) -> Result<MergedFs> {
+        Ok(MergedFs::from_dir(dir, self, &self.limits)?)
+    }
+
+    /// Walks and catalogues a root filesystem directory; `name` is the target as the
+    /// user wrote it, `platform` the one the directory is described as. The document has
+    /// no image digests: a directory has none without reading every byte of it.
+    pub fn catalog_dir(&self, dir: &Path, platform: &str, name: &str) -> Result<Inventory> {
+        let fs = self.read_dir(dir)?;
+        let mut inv = self.catalog_fs(&fs);
+        inv.source = dir_target_info(platform, name);
+        Ok(inv)
     }
 
     /// Runs every cataloger over `fs`. The inventory's `source` is left empty.
@@ -111,6 +128,30 @@ impl Catalog {
         let mut inv = self.catalog_fs(&fs);
         inv.source = target_info(image, name);
         Ok(inv)
+    }
+}
+
+impl Select for Catalog {
+    /// Whole content if a cataloger wants it, else the first cataloger's probe.
+    fn select(&self, file: &Candidate<'_>) -> Want {
+        let mut probe = Want::Skip;
+        for c in &self.catalogers {
+            match c.select(file) {
+                Want::Content => return Want::Content,
+                p @ Want::Probe { .. } if matches!(probe, Want::Skip) => probe = p,
+                _ => {}
+            }
+        }
+        probe
+    }
+}
+
+/// The description of a directory target: its name and platform, no digests or layers.
+pub fn dir_target_info(platform: &str, name: &str) -> TargetInfo {
+    TargetInfo {
+        name: name.to_owned(),
+        platform: platform.to_owned(),
+        ..TargetInfo::default()
     }
 }
 

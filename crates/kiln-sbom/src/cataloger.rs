@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use kiln_oci::fs::MergedFs;
+use kiln_oci::fs::{Candidate, MergedFs, Want};
 use kiln_types::{Distro, Inventory, Package, Relationship, TargetInfo};
 
 use crate::Result;
@@ -20,6 +20,17 @@ pub trait Cataloger: Send + Sync {
     /// Whether the content of the file at `path` (normalised, absolute) of `size` bytes
     /// is needed. Called for every regular file of every layer: keep it cheap.
     fn wants(&self, path: &str, size: u64) -> bool;
+
+    /// What to keep of a file, knowing also its mode; by default the whole content of
+    /// what [`Cataloger::wants`]. Catalogers that look at files anywhere (executables)
+    /// return [`Want::Probe`] so only files that pass a cheap look are held.
+    fn select(&self, file: &Candidate<'_>) -> Want {
+        if self.wants(file.path, file.size) {
+            Want::Content
+        } else {
+            Want::Skip
+        }
+    }
 
     /// Reads what it wanted from `fs` and adds packages to `ctx`. A returned error
     /// becomes a warning; problems with single entries should be [`Context::warn`]ed and

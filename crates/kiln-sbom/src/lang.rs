@@ -14,6 +14,7 @@ pub mod elf;
 pub mod golang;
 pub mod java;
 pub mod npm;
+pub mod probe;
 pub mod python;
 pub mod ruby;
 

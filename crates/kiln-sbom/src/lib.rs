@@ -27,7 +27,7 @@ pub mod rpm;
 mod testfs;
 
 pub use apk::Apk;
-pub use catalog::{Catalog, target_info};
+pub use catalog::{Catalog, dir_target_info, target_info};
 pub use cataloger::{Cataloger, Context};
 pub use dpkg::Dpkg;
 pub use error::{Error, Result};

@@ -10,12 +10,12 @@ use crate::Catalog;
 pub fn merged(layers: &[LayerSpec], catalog: &Catalog) -> MergedFs {
     let limits = Limits::default();
     let budget = Budget::new(limits.max_capture_total);
-    let capture = |p: &str, s: u64| catalog.wants(p, s);
     let mut fs = MergedFs::default();
     for (i, spec) in layers.iter().enumerate() {
         let tar = spec.tar();
         let index =
-            LayerIndex::read(&mut &tar[..], i, "test layer", &capture, &limits, &budget).unwrap();
+            LayerIndex::read_selected(&mut &tar[..], i, "test layer", catalog, &limits, &budget)
+                .unwrap();
         fs.apply(index, &limits).unwrap();
     }
     fs

@@ -16,9 +16,18 @@ use crate::output::{self, plural};
 pub fn run(args: SbomArgs, global: &GlobalArgs) -> Result<ExitCode> {
     let target = super::parse_target(&args.target)?;
     let options = super::open_options(args.platform.as_deref(), &args.registry)?;
-    let src = target.open(&options)?;
-    let image = Image::resolve(src.as_ref(), options.platform.as_ref())?;
-    let inv = Catalog::default().catalog_image(src.as_ref(), &image, &args.target)?;
+    let inv = if let kiln_oci::Target::Dir { path } = &target {
+        // A directory is walked, not written out as a layer tar first.
+        let platform = options
+            .platform
+            .clone()
+            .unwrap_or_else(kiln_types::Platform::host);
+        Catalog::default().catalog_dir(path, &platform.to_string(), &args.target)?
+    } else {
+        let src = target.open(&options)?;
+        let image = Image::resolve(src.as_ref(), options.platform.as_ref())?;
+        Catalog::default().catalog_image(src.as_ref(), &image, &args.target)?
+    };
     let epoch = std::env::var("SOURCE_DATE_EPOCH").ok();
     let opts = WriteOptions::new(env!("CARGO_PKG_VERSION"), &inv, epoch.as_deref());
     let format = match args.format {

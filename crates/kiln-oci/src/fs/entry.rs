@@ -92,13 +92,79 @@ pub(crate) enum Change {
     Skip(Anomaly),
 }
 
+/// What a tar header (or a directory walk's `lstat`) says about one name, before it is
+/// given a meaning for the image.
+#[derive(Debug)]
+pub(crate) struct Raw {
+    /// The name as stored (lossy UTF-8), directories with or without a trailing `/`.
+    pub name: String,
+    pub kind: RawKind,
+    pub mode: u32,
+    pub uid: u64,
+    pub gid: u64,
+    pub mtime: u64,
+}
+
+/// The type of a [`Raw`] entry, with what each type carries.
+#[derive(Debug)]
+pub(crate) enum RawKind {
+    File {
+        size: u64,
+    },
+    Dir,
+    /// Target bytes as stored (lossy UTF-8); `None` when the header had none.
+    Symlink(Option<String>),
+    Hardlink(Option<String>),
+    Special(Special),
+    Unsupported(String),
+}
+
 /// Decodes a tar entry's header. `escaped` names are placed at their clamped path and
 /// also returned as an anomaly, so callers can log them.
 pub(crate) fn decode<R: Read>(
     entry: &tar::Entry<'_, R>,
     layer: usize,
 ) -> (Change, Option<Anomaly>) {
-    let raw = String::from_utf8_lossy(&entry.path_bytes()).into_owned();
+    let header = entry.header();
+    let link_target = || {
+        entry
+            .link_name_bytes()
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+    };
+    let kind = match header.entry_type() {
+        tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
+            RawKind::File { size: entry.size() }
+        }
+        tar::EntryType::Directory => RawKind::Dir,
+        tar::EntryType::Symlink => RawKind::Symlink(link_target()),
+        tar::EntryType::Link => RawKind::Hardlink(link_target()),
+        tar::EntryType::Char => RawKind::Special(Special::Char),
+        tar::EntryType::Block => RawKind::Special(Special::Block),
+        tar::EntryType::Fifo => RawKind::Special(Special::Fifo),
+        other => RawKind::Unsupported(format!("{other:?}")),
+    };
+    let raw = Raw {
+        name: String::from_utf8_lossy(&entry.path_bytes()).into_owned(),
+        kind,
+        mode: header.mode().unwrap_or(0o644),
+        uid: header.uid().unwrap_or(0),
+        gid: header.gid().unwrap_or(0),
+        mtime: header.mtime().unwrap_or(0),
+    };
+    interpret(raw, layer)
+}
+
+/// What one raw entry means for the image: the one place tar layers and walked
+/// directories get their meaning, so both give the same view.
+pub(crate) fn interpret(raw: Raw, layer: usize) -> (Change, Option<Anomaly>) {
+    let Raw {
+        name: raw,
+        kind,
+        mode,
+        uid,
+        gid,
+        mtime,
+    } = raw;
     let skip = |reason: String| {
         (
             Change::Skip(Anomaly {
@@ -118,7 +184,6 @@ pub(crate) fn decode<R: Read>(
         name: raw.clone(),
         reason: format!("absolute or climbing above the root; placed at {path}"),
     });
-    let header = entry.header();
     let name = path::file_name(&path);
     if let Some(hidden) = name.strip_prefix(WHITEOUT_PREFIX) {
         let dir = path::parent(&path);
@@ -131,29 +196,22 @@ pub(crate) fn decode<R: Read>(
         return (Change::Whiteout(path::child(dir, hidden)), note);
     }
     if path == "/" {
-        if header.entry_type().is_dir() {
+        if matches!(kind, RawKind::Dir) {
             return skip("the root directory's own entry is ignored".to_owned());
         }
         return skip("a non-directory cannot replace the root".to_owned());
     }
-    let link_target = || {
-        entry
-            .link_name_bytes()
-            .map(|b| String::from_utf8_lossy(&b).into_owned())
-    };
-    let kind = match header.entry_type() {
-        tar::EntryType::Regular | tar::EntryType::Continuous | tar::EntryType::GNUSparse => {
-            EntryKind::File { size: entry.size() }
-        }
-        tar::EntryType::Directory => EntryKind::Dir,
-        tar::EntryType::Symlink => match link_target() {
+    let kind = match kind {
+        RawKind::File { size } => EntryKind::File { size },
+        RawKind::Dir => EntryKind::Dir,
+        RawKind::Symlink(target) => match target {
             Some(target) if !target.is_empty() && !target.contains('\0') => {
                 EntryKind::Symlink { target }
             }
             _ => return skip("symlink without a target".to_owned()),
         },
-        tar::EntryType::Link => {
-            let Some(target) = link_target() else {
+        RawKind::Hardlink(target) => {
+            let Some(target) = target else {
                 return skip("hard link without a target".to_owned());
             };
             match path::normalize(&target) {
@@ -162,18 +220,16 @@ pub(crate) fn decode<R: Read>(
                 Err(problem) => return skip(format!("hard link target: {problem}")),
             }
         }
-        tar::EntryType::Char => EntryKind::Other(Special::Char),
-        tar::EntryType::Block => EntryKind::Other(Special::Block),
-        tar::EntryType::Fifo => EntryKind::Other(Special::Fifo),
-        other => return skip(format!("unsupported tar entry type {other:?}")),
+        RawKind::Special(special) => EntryKind::Other(special),
+        RawKind::Unsupported(what) => return skip(format!("unsupported tar entry type {what}")),
     };
     let entry = Entry {
         path,
         kind,
-        mode: header.mode().unwrap_or(0o644) & 0o7777,
-        uid: header.uid().unwrap_or(0),
-        gid: header.gid().unwrap_or(0),
-        mtime: header.mtime().unwrap_or(0),
+        mode: mode & 0o7777,
+        uid,
+        gid,
+        mtime,
         layer,
     };
     (Change::Add(entry), note)

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::entry::{self, Anomaly, Change, EntryKind};
+use super::select::{ByPathAndSize, Candidate, Select, Want};
 use crate::{Error, Result};
 
 /// Decides, from an image path and a file size, whether to keep a file's content.
@@ -45,7 +46,7 @@ impl Budget {
         Budget(AtomicU64::new(bytes))
     }
 
-    fn take(&self, bytes: u64) -> bool {
+    pub(crate) fn take(&self, bytes: u64) -> bool {
         self.0
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
                 left.checked_sub(bytes)
@@ -77,6 +78,19 @@ impl LayerIndex {
         limits: &Limits,
         budget: &Budget,
     ) -> Result<LayerIndex> {
+        LayerIndex::read_selected(reader, layer, what, &ByPathAndSize(capture), limits, budget)
+    }
+
+    /// [`LayerIndex::read`] keeping what `select` chooses (path, size and mode; first
+    /// bytes and a probe for [`Want::Probe`]).
+    pub fn read_selected(
+        reader: &mut dyn Read,
+        layer: usize,
+        what: &str,
+        select: &dyn Select,
+        limits: &Limits,
+        budget: &Budget,
+    ) -> Result<LayerIndex> {
         let corrupt = |reason: String| Error::Layer {
             what: what.to_owned(),
             reason,
@@ -103,16 +117,22 @@ impl LayerIndex {
                 Change::Add(e) => {
                     index.content.remove(&e.path);
                     index.not_captured.remove(&e.path);
-                    if let EntryKind::File { size } = e.kind
-                        && capture(&e.path, size)
-                    {
-                        if size <= limits.max_capture_file && budget.take(size) {
-                            let bytes = read_content(&mut tar_entry, size)
-                                .map_err(|err| corrupt(format!("{}: {err}", e.path)))?;
-                            index.content.insert(e.path.clone(), bytes);
-                        } else {
-                            tracing::warn!(path = %e.path, size, "{what}: file over the capture limit, content not kept");
-                            index.not_captured.insert(e.path.clone());
+                    if let EntryKind::File { size } = e.kind {
+                        let file = Candidate {
+                            path: &e.path,
+                            size,
+                            mode: e.mode,
+                        };
+                        let kept = keep(&mut tar_entry, &file, select, limits, budget, what)
+                            .map_err(|err| corrupt(format!("{}: {err}", e.path)))?;
+                        match kept {
+                            Kept::Content(bytes) => {
+                                index.content.insert(e.path.clone(), bytes);
+                            }
+                            Kept::OverLimit => {
+                                index.not_captured.insert(e.path.clone());
+                            }
+                            Kept::Nothing => {}
                         }
                     }
                     index.changes.push(Change::Add(e));
@@ -123,7 +143,7 @@ impl LayerIndex {
         Ok(index)
     }
 
-    fn note(&mut self, anomaly: Anomaly, limits: &Limits) {
+    pub(crate) fn note(&mut self, anomaly: Anomaly, limits: &Limits) {
         tracing::warn!(layer = anomaly.layer, name = %anomaly.name, "{}", anomaly.reason);
         if self.anomalies.len() < limits.max_anomalies {
             self.anomalies.push(anomaly);
@@ -131,7 +151,67 @@ impl LayerIndex {
     }
 }
 
-fn read_content(reader: &mut dyn Read, size: u64) -> std::io::Result<Arc<[u8]>> {
+/// What became of one regular file's content.
+pub(crate) enum Kept {
+    Nothing,
+    Content(Arc<[u8]>),
+    /// Wanted, but over [`Limits::max_capture_file`] or the image's budget.
+    OverLimit,
+}
+
+/// Applies `select` to one file whose content `reader` yields (a tar entry).
+fn keep(
+    reader: &mut dyn Read,
+    file: &Candidate<'_>,
+    select: &dyn Select,
+    limits: &Limits,
+    budget: &Budget,
+    what: &str,
+) -> std::io::Result<Kept> {
+    let size = file.size;
+    match select.select(file) {
+        Want::Skip => Ok(Kept::Nothing),
+        Want::Content => {
+            if size <= limits.max_capture_file && budget.take(size) {
+                read_content(reader, size).map(Kept::Content)
+            } else {
+                tracing::warn!(path = %file.path, size, "{what}: file over the capture limit, content not kept");
+                Ok(Kept::OverLimit)
+            }
+        }
+        Want::Probe { magic, probe } => {
+            if size < magic.len() as u64 || size > limits.max_capture_file {
+                return Ok(Kept::Nothing);
+            }
+            let mut head = vec![0u8; magic.len()];
+            reader.read_exact(&mut head)?;
+            if head != magic {
+                return Ok(Kept::Nothing);
+            }
+            head.reserve(usize::try_from(size).unwrap_or(0).min(64 << 20));
+            reader
+                .take(size - magic.len() as u64)
+                .read_to_end(&mut head)?;
+            if head.len() as u64 != size {
+                return Err(std::io::Error::new(
+                    std::io::ErrorKind::UnexpectedEof,
+                    "file content is cut short",
+                ));
+            }
+            if !probe(&&head[..]) {
+                return Ok(Kept::Nothing);
+            }
+            if budget.take(size) {
+                Ok(Kept::Content(head.into()))
+            } else {
+                tracing::warn!(path = %file.path, size, "{what}: file over the capture limit, content not kept");
+                Ok(Kept::OverLimit)
+            }
+        }
+    }
+}
+
+pub(crate) fn read_content(reader: &mut dyn Read, size: u64) -> std::io::Result<Arc<[u8]>> {
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(64 << 20));
     reader.take(size).read_to_end(&mut bytes)?;
     if bytes.len() as u64 != size {

@@ -1,15 +1,16 @@
 //! Packages recorded inside ELF executables: Go module build info and cargo-auditable
 //! dependency lists. Candidates are files in `bin`/`sbin` directories, at the top of
-//! the filesystem or under `/app`, `/ko-app`, of at most [`MAX_BINARY`] bytes; the ELF
-//! magic is checked before anything else is parsed.
+//! the filesystem or under `/app`, `/ko-app`, of at most [`MAX_BINARY`] bytes, and
+//! executables (any `x` bit) anywhere else whose section table names `.go.buildinfo` or
+//! `.dep-v0` ([`super::probe`]); the ELF magic is checked before anything else is read.
 //!
 //! The distribution's own directories (`/usr/bin`, `/bin`, `/usr/sbin`, `/sbin`) hold
 //! mostly small C programs that the OS package manager owns; there only files of at
 //! least [`MIN_DISTRO_BINARY`] bytes (no Go binary is smaller) are captured, which keeps
 //! the capture pass from holding a whole `/usr/bin` in memory.
 
-use kiln_oci::fs::MergedFs;
 use kiln_oci::fs::path::{file_name, parent};
+use kiln_oci::fs::{Candidate, MergedFs, Peek, Want};
 use kiln_types::PackageKind;
 
 use super::elf::{self, Elf};
@@ -32,6 +33,20 @@ const SKIPPED_EXTENSIONS: [&str; 12] = [
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Binary;
 
+/// Whether `path`'s name may be a binary (not a shared library, script or text).
+fn binary_name(path: &str) -> bool {
+    let name = file_name(path);
+    !name.contains(".so")
+        && !name
+            .rsplit_once('.')
+            .is_some_and(|(_, ext)| SKIPPED_EXTENSIONS.contains(&ext))
+}
+
+/// Any ELF file: the bin directories' candidates are kept whole, as before the probe.
+fn any_elf(_: &dyn Peek) -> bool {
+    true
+}
+
 fn candidate(path: &str) -> bool {
     let dir = parent(path);
     let dir_name = file_name(dir);
@@ -40,12 +55,7 @@ fn candidate(path: &str) -> bool {
         || dir == "/"
         || path.starts_with("/app/")
         || path.starts_with("/ko-app/");
-    let name = file_name(path);
-    in_place
-        && !name.contains(".so")
-        && !name
-            .rsplit_once('.')
-            .is_some_and(|(_, ext)| SKIPPED_EXTENSIONS.contains(&ext))
+    in_place && binary_name(path)
 }
 
 impl Cataloger for Binary {
@@ -62,8 +72,30 @@ impl Cataloger for Binary {
         (min..=MAX_BINARY).contains(&size) && candidate(path)
     }
 
+    /// The bin directories' candidates if they are ELF files; executables elsewhere if
+    /// their section table says they carry build info.
+    fn select(&self, file: &Candidate<'_>) -> Want {
+        if self.wants(file.path, file.size) {
+            return Want::Probe {
+                magic: elf::MAGIC,
+                probe: any_elf,
+            };
+        }
+        if file.mode & 0o111 != 0
+            && (MIN_BINARY..=MAX_BINARY).contains(&file.size)
+            && !DISTRO_BIN_DIRS.contains(&parent(file.path))
+            && binary_name(file.path)
+        {
+            return Want::Probe {
+                magic: elf::MAGIC,
+                probe: super::probe::interesting,
+            };
+        }
+        Want::Skip
+    }
+
     fn catalog(&self, fs: &MergedFs, ctx: &mut Context) -> Result<()> {
-        for f in files(fs, ctx, "binary", candidate) {
+        for f in files(fs, ctx, "binary", binary_name) {
             if !f.bytes.starts_with(elf::MAGIC) {
                 continue;
             }
