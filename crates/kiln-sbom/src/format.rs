@@ -137,6 +137,17 @@ fn hash(parts: &[&str], n: usize) -> String {
     hex
 }
 
+/// What names one document: the image digest, or for a target without one (a root
+/// directory) a SHA-256 of the inventory itself, so that different directories never share
+/// a serial number or namespace and the same directory always gets the same one.
+fn document_key(inv: &Inventory) -> String {
+    if !inv.source.digest.is_empty() {
+        return inv.source.digest.clone();
+    }
+    let content = serde_json::to_string(inv).unwrap_or_default();
+    format!("content:{}", hash(&[&content], 64))
+}
+
 /// A name-based UUID (version 5 layout) from a SHA-256 of `parts`.
 fn uuid(parts: &[&str]) -> String {
     let h = hash(parts, 32);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use kiln_types::{Inventory, License, Package, RelationshipKind};
 use serde_json::{Value, json};
 
-use super::{WriteOptions, uuid, with_ids};
+use super::{WriteOptions, document_key, uuid, with_ids};
 
 pub fn document(inv: &Inventory, opts: &WriteOptions) -> Value {
     let target = if inv.source.name.is_empty() {
@@ -76,7 +76,7 @@ pub fn document(inv: &Inventory, opts: &WriteOptions) -> Value {
         "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
         "bomFormat": "CycloneDX",
         "specVersion": "1.6",
-        "serialNumber": format!("urn:uuid:{}", uuid(&[&inv.source.digest, &opts.tool_version, "cyclonedx-1.6"])),
+        "serialNumber": format!("urn:uuid:{}", uuid(&[&document_key(inv), &opts.tool_version, "cyclonedx-1.6"])),
         "version": 1,
         "metadata": {
             "timestamp": opts.created,

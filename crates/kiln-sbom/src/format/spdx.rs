@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use kiln_types::{Inventory, License, Package, RelationshipKind};
 use serde_json::{Value, json};
 
-use super::{WriteOptions, hash, uuid, with_ids};
+use super::{WriteOptions, document_key, hash, uuid, with_ids};
 
 const NOASSERTION: &str = "NOASSERTION";
 
@@ -25,7 +25,7 @@ pub fn document(inv: &Inventory, opts: &WriteOptions) -> Value {
     let namespace = format!(
         "https://spdx.org/spdxdocs/kiln/{}-{}",
         sanitize(short(target)),
-        uuid(&[&inv.source.digest, &opts.tool_version, "spdx-2.3"])
+        uuid(&[&document_key(inv), &opts.tool_version, "spdx-2.3"])
     );
     let mut refs = LicenseRefs::default();
     let mut ids: BTreeMap<String, String> = BTreeMap::new();

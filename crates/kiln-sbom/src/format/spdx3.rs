@@ -18,7 +18,7 @@ use kiln_types::{Inventory, License, Package, PackageKind, RelationshipKind};
 use serde_json::{Value, json};
 
 use super::spdx::{sanitize, short, short_text};
-use super::{WriteOptions, hash, uuid, with_ids};
+use super::{WriteOptions, document_key, hash, uuid, with_ids};
 
 const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
 const CREATION: &str = "_:creationinfo";
@@ -133,7 +133,7 @@ pub fn document(inv: &Inventory, opts: &WriteOptions) -> Value {
     let ns = format!(
         "https://spdx.org/spdxdocs/kiln/{}-{}",
         sanitize(short(target)),
-        uuid(&[&inv.source.digest, &opts.tool_version, "spdx-3.0.1"])
+        uuid(&[&document_key(inv), &opts.tool_version, "spdx-3.0.1"])
     );
     let mut g = Graph {
         elements: Vec::new(),

@@ -276,3 +276,24 @@ fn spdx3_document_shape() {
     assert_eq!(texts[0]["simplelicensing_licenseText"], "Artistic");
     assert!(gcc.ends_with(texts[0]["name"].as_str().unwrap()));
 }
+
+#[test]
+fn targets_without_a_digest_are_named_by_their_content() {
+    let serial = |inv: &Inventory| json(Format::CycloneDxJson, inv)["serialNumber"].to_string();
+    let mut dir = inventory();
+    dir.source.digest.clear();
+    dir.source.name = "dir:/srv/root".into();
+    let mut other = dir.clone();
+    other.packages.pop();
+    assert_eq!(
+        serial(&dir),
+        serial(&dir.clone()),
+        "same content, same serial"
+    );
+    assert_ne!(serial(&dir), serial(&other), "other content, other serial");
+    assert_ne!(
+        serial(&dir),
+        serial(&inventory()),
+        "a digest names the image"
+    );
+}
