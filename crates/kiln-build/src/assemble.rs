@@ -39,8 +39,8 @@ pub struct Assembled {
     /// The config's `User` (`65532:65532`, `0:0`, …) — numeric, so no lookup is needed.
     pub user: String,
     /// Directories named in `/etc/ld.so.conf.d` that hold libraries but are not on the
-    /// dynamic linker's built-in path (there is no `ld.so.cache`); empty for Debian's
-    /// own layout.
+    /// dynamic linker's built-in path, for roots kiln wrote no `ld.so.cache` for; empty
+    /// when it did (the cache finds them) and for Debian's own layout.
     pub extra_library_dirs: Vec<String>,
 }
 
@@ -109,7 +109,11 @@ pub fn assemble(input: &AssemblyInput) -> Result<Assembled> {
     for u in &unpacked {
         status::write(&mut root, &u.control)?;
     }
-    let extra_library_dirs = ldso::extra_library_dirs(&root, &input.architecture);
+    // Last, so the cache lists what the final root holds.
+    let extra_library_dirs = match ldso::write_cache(&mut root, &input.architecture)? {
+        Some(_) => Vec::new(),
+        None => ldso::extra_library_dirs(&root, &input.architecture),
+    };
     tracing::info!(
         packages = unpacked.len(),
         paths = root.len(),

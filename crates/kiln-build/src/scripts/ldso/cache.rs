@@ -1,0 +1,239 @@
+//! The bytes of `/etc/ld.so.cache` in glibc's "new" format (`glibc-ld.so.cache1.1`, the
+//! only format `ldconfig` writes by default since glibc 2.32), as `ldconfig` lays them
+//! out, so the same entries give the same file:
+//!
+//! - a 48-byte header: the magic and version, the number of entries, the string table's
+//!   size, the endianness flag (2 = little), and the file offset of the extension
+//!   directory;
+//! - 24 bytes per entry (flags, the string offsets of the SONAME and the path, an unused
+//!   OS version, hwcap 0), sorted by SONAME in glibc's version-aware order, highest first,
+//!   then by flags, highest first, ties in the order they were found;
+//! - the string table: every distinct string once, NUL-terminated, ordered so that a
+//!   string that ends another one shares its bytes (tail merging); offsets count from the
+//!   start of the file;
+//! - at the next multiple of four, the extension directory (magic `0xeaa42174`, one
+//!   section) and its one section, the generator string (no NUL).
+//!
+//! Little-endian only: the architectures kiln builds (amd64, arm64) are.
+
+use std::cmp::Ordering;
+use std::collections::BTreeSet;
+
+const MAGIC: &[u8; 20] = b"glibc-ld.so.cache1.1";
+const HEADER_LEN: usize = 48;
+const ENTRY_LEN: usize = 24;
+const ENDIAN_LITTLE: u8 = 2;
+const EXTENSION_MAGIC: u32 = 0xeaa4_2174;
+const TAG_GENERATOR: u32 = 0;
+
+/// One library in the cache.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheEntry {
+    pub soname: String,
+    /// The path the dynamic linker opens: the configured directory and the SONAME.
+    pub path: String,
+    /// `ldconfig`'s flags: the library type in the low byte (3 = libc6), the ABI in the
+    /// next (`0x0300` x86-64, `0x0a00` AArch64).
+    pub flags: i32,
+}
+
+/// glibc's library-name order: runs of digits compare as numbers, everything else by
+/// byte.
+pub fn libcmp(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let (mut i, mut j) = (0, 0);
+    let at = |s: &[u8], k: usize| s.get(k).copied().unwrap_or(0);
+    while at(a, i) != 0 {
+        let (ca, cb) = (at(a, i), at(b, j));
+        if ca.is_ascii_digit() {
+            if !cb.is_ascii_digit() {
+                return Ordering::Greater;
+            }
+            let (mut va, mut vb) = (0u64, 0u64);
+            while at(a, i).is_ascii_digit() {
+                va = va
+                    .saturating_mul(10)
+                    .saturating_add(u64::from(at(a, i) - b'0'));
+                i += 1;
+            }
+            while at(b, j).is_ascii_digit() {
+                vb = vb
+                    .saturating_mul(10)
+                    .saturating_add(u64::from(at(b, j) - b'0'));
+                j += 1;
+            }
+            if va != vb {
+                return va.cmp(&vb);
+            }
+        } else if cb.is_ascii_digit() {
+            return Ordering::Less;
+        } else if ca != cb {
+            return ca.cmp(&cb);
+        } else {
+            i += 1;
+            j += 1;
+        }
+    }
+    0.cmp(&at(b, j))
+}
+
+/// Sorts `entries` into the cache's order (stable, so ties keep the order found).
+pub fn sort(entries: &mut [CacheEntry]) {
+    entries.sort_by(|x, y| libcmp(&y.soname, &x.soname).then(y.flags.cmp(&x.flags)));
+}
+
+/// A string table: the bytes and each string's offset in them.
+struct StringTable {
+    bytes: Vec<u8>,
+    offsets: std::collections::BTreeMap<String, usize>,
+}
+
+/// Orders the distinct strings by their reversed bytes, highest first and longer first
+/// on a common tail, then lets each string that ends the one before it share its bytes.
+fn string_table<'a>(strings: impl Iterator<Item = &'a str>) -> StringTable {
+    let unique: BTreeSet<&str> = strings.collect();
+    let mut order: Vec<&str> = unique.into_iter().collect();
+    order.sort_by(|l, r| {
+        let rev = |s: &str| s.as_bytes().iter().rev().copied().collect::<Vec<u8>>();
+        let (l, r) = (rev(l), rev(r));
+        for (a, b) in l.iter().zip(&r) {
+            if a != b {
+                return b.cmp(a);
+            }
+        }
+        r.len().cmp(&l.len())
+    });
+    let mut offsets = std::collections::BTreeMap::new();
+    let mut previous: Option<(&str, usize)> = None;
+    let mut size = 0;
+    for s in order {
+        let offset = match previous {
+            Some((p, at)) if p.len() >= s.len() && p.ends_with(s) => at + p.len() - s.len(),
+            Some((p, at)) => at + p.len() + 1,
+            None => 0,
+        };
+        size = size.max(offset + s.len() + 1);
+        offsets.insert(s.to_owned(), offset);
+        previous = Some((s, offset));
+    }
+    let mut bytes = vec![0u8; size];
+    for (s, &at) in &offsets {
+        bytes[at..at + s.len()].copy_from_slice(s.as_bytes());
+    }
+    StringTable { bytes, offsets }
+}
+
+/// The cache file for `entries` (in cache order, see [`sort`]), with `generator` as the
+/// text `ldconfig -p` prints after "Cache generated by:".
+pub fn encode(entries: &[CacheEntry], generator: &str) -> Vec<u8> {
+    let table = string_table(
+        entries
+            .iter()
+            .flat_map(|e| [e.soname.as_str(), e.path.as_str()]),
+    );
+    let strings_at = HEADER_LEN + ENTRY_LEN * entries.len();
+    let extension_at = (strings_at + table.bytes.len()).next_multiple_of(4);
+    let u32_of = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+    let offset = |s: &str| u32_of(strings_at + table.offsets.get(s).copied().unwrap_or(0));
+
+    let mut out = Vec::with_capacity(extension_at + 24 + generator.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&u32_of(entries.len()).to_le_bytes());
+    out.extend_from_slice(&u32_of(table.bytes.len()).to_le_bytes());
+    out.extend_from_slice(&[ENDIAN_LITTLE, 0, 0, 0]);
+    out.extend_from_slice(&u32_of(extension_at).to_le_bytes());
+    out.extend_from_slice(&[0; 12]);
+    for e in entries {
+        out.extend_from_slice(&e.flags.to_le_bytes());
+        out.extend_from_slice(&offset(&e.soname).to_le_bytes());
+        out.extend_from_slice(&offset(&e.path).to_le_bytes());
+        out.extend_from_slice(&0u32.to_le_bytes());
+        out.extend_from_slice(&0u64.to_le_bytes());
+    }
+    out.extend_from_slice(&table.bytes);
+    out.resize(extension_at, 0);
+    // The directory: magic, one section; the section: tag, flags, offset, size.
+    let generator_at = extension_at + 8 + 16;
+    for word in [
+        EXTENSION_MAGIC,
+        1,
+        TAG_GENERATOR,
+        0,
+        u32_of(generator_at),
+        u32_of(generator.len()),
+    ] {
+        out.extend_from_slice(&word.to_le_bytes());
+    }
+    out.extend_from_slice(generator.as_bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(soname: &str, dir: &str) -> CacheEntry {
+        CacheEntry {
+            soname: soname.to_owned(),
+            path: format!("{dir}/{soname}"),
+            flags: 0x0303,
+        }
+    }
+
+    #[test]
+    fn library_names_compare_numbers_as_numbers() {
+        assert_eq!(libcmp("libz.so.10", "libz.so.9"), Ordering::Greater);
+        assert_eq!(libcmp("libz.so", "libz.so.1"), Ordering::Less);
+        assert_eq!(libcmp("libz.so.1", "libz.so"), Ordering::Greater);
+        assert_eq!(libcmp("libz.so.01", "libz.so.1"), Ordering::Equal);
+        assert_eq!(libcmp("lib5", "liba"), Ordering::Greater);
+        assert_eq!(libcmp("liba", "lib5"), Ordering::Less);
+        let mut e = vec![
+            entry("libz.so", "/lib"),
+            entry("ld-linux-x86-64.so.2", "/lib"),
+            entry("libz.so.1", "/lib"),
+            entry("libz.so.1", "/opt"),
+        ];
+        sort(&mut e);
+        let order: Vec<&str> = e.iter().map(|e| e.path.as_str()).collect();
+        assert_eq!(
+            order,
+            [
+                "/lib/libz.so.1",
+                "/opt/libz.so.1",
+                "/lib/libz.so",
+                "/lib/ld-linux-x86-64.so.2"
+            ]
+        );
+    }
+
+    #[test]
+    fn strings_share_common_tails() {
+        let t = string_table(["libz.so.1", "/lib/libz.so.1", "libc.so.6"].into_iter());
+        // Compared from the end, highest first: '6' > '1', and the longer of a common tail first.
+        assert_eq!(t.bytes, b"libc.so.6\0/lib/libz.so.1\0");
+        assert_eq!(t.offsets["libc.so.6"], 0);
+        assert_eq!(t.offsets["/lib/libz.so.1"], 10);
+        assert_eq!(t.offsets["libz.so.1"], 15);
+    }
+
+    #[test]
+    fn layout_of_header_entries_strings_and_generator() {
+        let bytes = encode(&[entry("libz.so.1", "/lib")], "kiln");
+        assert_eq!(&bytes[..20], MAGIC);
+        let word = |at: usize| u32::from_le_bytes(bytes[at..at + 4].try_into().unwrap());
+        assert_eq!(word(20), 1);
+        assert_eq!(word(24), 15, "\"/lib/libz.so.1\\0\" holds both strings");
+        assert_eq!(bytes[28], 2);
+        let ext = word(32) as usize;
+        assert_eq!(ext, (48 + 24 + 15usize).next_multiple_of(4));
+        assert_eq!(word(48), 0x0303);
+        assert_eq!(word(52), 72 + 5, "the SONAME is the path's tail");
+        assert_eq!(word(56), 72);
+        assert_eq!(word(ext), EXTENSION_MAGIC);
+        assert_eq!(word(ext + 16), u32::try_from(ext + 24).unwrap());
+        assert_eq!(&bytes[ext + 24..], b"kiln");
+        let empty = encode(&[], "kiln");
+        assert_eq!(empty.len(), 48 + 24 + 4);
+    }
+}
