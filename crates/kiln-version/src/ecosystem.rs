@@ -1,4 +1,6 @@
 //! Ecosystems as OSV names them, and the version scheme each one uses.
+//! One is kiln's own: `Ruby`, the Ruby interpreters, for which no OSV
+//! ecosystem exists.
 
 use std::fmt;
 use std::str::FromStr;
@@ -106,6 +108,10 @@ ecosystems! {
     Pub => "Pub", Pub;
     Cran => "CRAN", Cran;
     Hackage => "Hackage", Hackage;
+    // Not an OSV ecosystem: Ruby interpreters (rubysec `rubies/`), named by
+    // engine (`ruby`, `jruby`, `mruby`), versions ordered as rubysec's
+    // requirements order them.
+    Ruby => "Ruby", RubyGems;
 }
 
 impl Ecosystem {

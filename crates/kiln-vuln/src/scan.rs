@@ -6,7 +6,9 @@
 //! packages `AlmaLinux`, `Rocky Linux` or `Red Hat` (major release); OS
 //! packages are looked up by their source package. Language packages map to
 //! PyPI, npm, Go, crates.io, Maven, RubyGems, Packagist and NuGet, named as
-//! OSV names them (`group:artifact`, `@scope/name`, module paths).
+//! OSV names them (`group:artifact`, `@scope/name`, module paths). A Ruby
+//! interpreter found by its binary (`pkg:generic/ruby`) is looked up in
+//! kiln's `Ruby` ecosystem (rubysec's interpreter advisories).
 //!
 //! Distribution data wins over ecosystem data for files a distribution
 //! package owns: the catalogers already leave out language packages whose
@@ -191,11 +193,45 @@ pub fn lookup(package: &Package, distro: Option<&Distro>) -> Result<Lookup, Stri
         PackageKind::Gem => Ok(lang(Ecosystem::RubyGems, purl.name().to_owned())),
         PackageKind::Composer => Ok(lang(Ecosystem::Packagist, joined("/"))),
         PackageKind::NuGet => Ok(lang(Ecosystem::NuGet, purl.name().to_owned())),
-        PackageKind::Binary => Err(format!(
-            "{} {}: binaries without package metadata are not matched",
-            package.name, package.version
-        )),
+        PackageKind::Binary => interpreter(package).ok_or_else(|| {
+            format!(
+                "{} {}: binaries without package metadata are not matched",
+                package.name, package.version
+            )
+        }),
     }
+}
+
+/// A Ruby interpreter found by its binary, as Syft names one
+/// (`pkg:generic/ruby@3.2.1`): looked up in the `Ruby` ecosystem by engine,
+/// at its release version (`2.7.3p183` is release 2.7.3, patch level 183).
+fn interpreter(package: &Package) -> Option<Lookup> {
+    let purl = &package.purl;
+    if purl.ty() != "generic" {
+        return None;
+    }
+    let engine = match purl.name() {
+        "rubinius" => "rbx",
+        name @ ("ruby" | "jruby" | "mruby" | "mrubyc" | "rbx") => name,
+        _ => return None,
+    };
+    let version = package.version.as_str();
+    let release = match version.rsplit_once('p') {
+        Some((head, level))
+            if head.ends_with(|c: char| c.is_ascii_digit())
+                && !level.is_empty()
+                && level.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            head
+        }
+        _ => version,
+    };
+    Some(Lookup {
+        ecosystem: Ecosystem::Ruby,
+        release: None,
+        name: engine.to_owned(),
+        source: Some((engine.to_owned(), release.to_owned())),
+    })
 }
 
 fn unknown_distro(package: &Package, id: Option<&str>) -> String {

@@ -3,17 +3,19 @@
 
 mod support;
 
-use kiln_vuln::{Rating, import};
+use kiln_types::{Inventory, Package, PackageKind, Purl};
+use kiln_vuln::{Rating, import, scan};
 use support::{by_record, data, database, query, records};
 
 #[test]
 fn rubysec_archive_imports_whole() {
     let source = import::read_source(&data().join("advisories/rubysec.zip")).unwrap();
     // 1,234 gem files hold 1,174 distinct ids (one CVE can name several gems);
-    // the 147 interpreter advisories and the licence are read but not stored.
-    assert_eq!(source.advisories.len(), 1174);
+    // the 147 interpreter advisories add 132 more ids (the rest share an id
+    // with a gem or another engine); the licence is read but not stored.
+    assert_eq!(source.advisories.len(), 1306);
     assert_eq!(source.skipped, 0, "{:?}", source.warnings);
-    assert_eq!(source.ignored, 148);
+    assert_eq!(source.ignored, 1);
     let multi = source
         .advisories
         .iter()
@@ -62,4 +64,61 @@ fn rubygems_versions_against_rubysec() {
     assert_eq!((s.score, s.rating), (Some(7.5), Some(Rating::High)));
     // Names are exact: another ecosystem's package of the same name is not matched.
     assert!(query(&db, "PyPI", "rack", "1.3.0").is_empty());
+}
+
+/// Interpreter advisories (`rubies/`) are stored under kiln's `Ruby`
+/// ecosystem by engine, and a scan finds them for a Ruby interpreter named
+/// as Syft names one found by its binary (`pkg:generic/ruby@…`).
+#[test]
+fn ruby_interpreter_advisories_match_by_engine() {
+    let (_dir, db) = database(&["advisories/rubysec.zip"]);
+    // CVE-2021-31810 (Net::FTP PASV): patched ~> 2.6.8, ~> 2.7.4, >= 3.0.2.
+    let hit =
+        |v: &str| records(&query(&db, "Ruby", "ruby", v)).contains(&"CVE-2021-31810".to_owned());
+    for (v, affected) in [
+        ("2.6.7", true),
+        ("2.6.8", false),
+        ("2.7.3", true),
+        ("2.7.4", false),
+        ("3.0.1", true),
+        ("3.0.2", false),
+    ] {
+        assert_eq!(hit(v), affected, "ruby {v}");
+    }
+    // jruby CVE-2019-16254: patched >= 9.2.12.0.
+    let jruby =
+        |v: &str| records(&query(&db, "Ruby", "jruby", v)).contains(&"CVE-2019-16254".to_owned());
+    assert!(jruby("9.2.11.1"));
+    assert!(!jruby("9.2.12.0"));
+    // Not a gem: the RubyGems ecosystem does not hold interpreters.
+    assert!(query(&db, "RubyGems", "ruby", "2.7.3").is_empty());
+
+    let interpreter = |version: &str| {
+        let purl = Purl::new("generic", "ruby").unwrap().with_version(version);
+        Package::new(PackageKind::Binary, "ruby", version, purl)
+    };
+    let scan_of = |version: &str| {
+        let inventory = Inventory {
+            packages: vec![interpreter(version)],
+            ..Inventory::default()
+        };
+        scan::scan(&db, &inventory).unwrap()
+    };
+    // `ruby -v` style patch level: 2.7.3p183 is release 2.7.3.
+    let vulnerable = scan_of("2.7.3p183");
+    assert_eq!(vulnerable.packages, 1, "{:?}", vulnerable.warnings);
+    let f = vulnerable
+        .findings
+        .iter()
+        .find(|f| f.ids().any(|i| i == "CVE-2021-31810"))
+        .expect("CVE-2021-31810 found for ruby 2.7.3p183");
+    assert_eq!(f.package.purl, "pkg:generic/ruby@2.7.3p183");
+    assert_eq!(f.fixed.as_deref(), Some("2.7.4"));
+    let fixed = scan_of("2.7.4");
+    assert!(
+        fixed
+            .findings
+            .iter()
+            .all(|f| f.ids().all(|i| i != "CVE-2021-31810"))
+    );
 }

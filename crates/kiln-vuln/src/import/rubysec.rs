@@ -12,9 +12,14 @@
 //! cannot be written as an OSV range: it starts at that version, which is
 //! listed in [`AffectedPackage::unaffected`] so that it never matches.
 //!
-//! Interpreter advisories are read and checked but not stored: no OSV
-//! ecosystem names Ruby interpreters, and kiln finds interpreters as OS
-//! packages, which the distributions' advisories cover.
+//! Interpreter advisories (`rubies/<engine>/`, with an `engine:` field) are
+//! stored in kiln's own ecosystem `Ruby` (OSV has none for interpreters and
+//! osv.dev does not carry these records), named by engine as `ruby`,
+//! `jruby`, `mruby`, `mrubyc` and `rbx`, with the purl `pkg:generic/<engine>`:
+//! Syft reports a Ruby interpreter it finds by its binary as
+//! `pkg:generic/ruby@<version>`, which [`crate::scan`] looks up here.
+//! Interpreters a distribution packages are OS packages, matched by the
+//! distribution's own advisories instead.
 
 use std::cmp::Ordering;
 
@@ -300,6 +305,14 @@ fn id_of(entry: &str) -> Option<&str> {
     (!id.is_empty() && !id.contains(char::is_whitespace)).then_some(id)
 }
 
+/// The engine directory of an interpreter advisory's path
+/// (`rubies/jruby/CVE-….yml` → `jruby`).
+fn engine_dir(entry: &str) -> Option<String> {
+    let mut parts = entry.rsplit(['/', '!', '\\']).skip(1);
+    let engine = parts.next()?;
+    (parts.next() == Some("rubies") && !engine.is_empty()).then(|| engine.to_owned())
+}
+
 /// Reads one rubysec document into `data`.
 pub fn read(entry: &Entry, doc: &Value, data: &mut SourceData) {
     let Some(id) = id_of(&entry.name) else {
@@ -325,17 +338,22 @@ pub fn read(entry: &Entry, doc: &Value, data: &mut SourceData) {
     for n in notes {
         tracing::debug!(file = entry.name, "{n}");
     }
-    let Some(gem) = text(doc, "gem") else {
-        // rubies/: an interpreter advisory, checked above, not stored.
-        data.ignored += 1;
+    let (ecosystem, name, purl) = if let Some(gem) = text(doc, "gem") {
+        let purl = format!("pkg:gem/{gem}");
+        (Ecosystem::RubyGems, gem, purl)
+    } else if let Some(engine) = text(doc, "engine").or_else(|| engine_dir(&entry.name)) {
+        let purl = format!("pkg:generic/{engine}");
+        (Ecosystem::Ruby, engine, purl)
+    } else {
+        data.warn(&entry.name, "neither a gem nor an engine is named");
         return;
     };
     let mut ranges = Vec::new();
     for ev in events {
-        match AffectedRange::new(RangeKind::Ecosystem, Ecosystem::RubyGems, ev) {
+        match AffectedRange::new(RangeKind::Ecosystem, ecosystem, ev) {
             Ok(r) => ranges.push(r),
             Err(e) => {
-                data.warn(&entry.name, format!("{gem}: {e}"));
+                data.warn(&entry.name, format!("{name}: {e}"));
                 return;
             }
         }
@@ -361,10 +379,10 @@ pub fn read(entry: &Entry, doc: &Value, data: &mut SourceData) {
         summary: text(doc, "title"),
         severity: severities(doc),
         affected: vec![AffectedPackage {
-            ecosystem: Ecosystem::RubyGems,
+            ecosystem,
             release: None,
-            purl: Some(format!("pkg:gem/{gem}")),
-            name: gem,
+            purl: Some(purl),
+            name,
             ranges,
             versions: Vec::new(),
             unaffected,
