@@ -62,8 +62,9 @@ struct Setup {
 }
 
 impl Setup {
-    /// A registry, key pairs `kiln` and `other`, a registries.d that reads sigstore
-    /// attachments, and one policy per key that wants a sigstore signature by it.
+    /// A registry, ECDSA key pairs `kiln` and `other`, an Ed25519 pair `ed`, a
+    /// registries.d that reads sigstore attachments, and one policy per key that wants a
+    /// sigstore signature by it.
     fn new() -> Setup {
         let registry = TestRegistry::start();
         let dir = tempfile::tempdir().unwrap();
@@ -71,6 +72,15 @@ impl Setup {
         t.kiln(&["key", "generate"]).ok();
         t.kiln(&["key", "generate", "--output-prefix", "other"])
             .ok();
+        t.kiln(&[
+            "key",
+            "generate",
+            "--type",
+            "ed25519",
+            "--output-prefix",
+            "ed",
+        ])
+        .ok();
         std::fs::write(t.dir.path().join("passphrase"), PASSWORD).unwrap();
         let regd = t.dir.path().join("registries.d");
         std::fs::create_dir(&regd).unwrap();
@@ -84,7 +94,7 @@ impl Setup {
             r#"{"default":[{"type":"insecureAcceptAnything"}]}"#,
         )
         .unwrap();
-        for key in ["kiln", "other"] {
+        for key in ["kiln", "other", "ed"] {
             let policy = serde_json::json!({
                 "default": [{"type": "reject"}],
                 "transports": {"docker": {t.registry.host(): [{
@@ -221,4 +231,53 @@ fn kiln_verifies_an_image_skopeo_signed_with_kilns_key() {
         "{}",
         run.stderr
     );
+}
+
+/// containers/image signs and verifies pure Ed25519, cosign Ed25519ph: kiln's Ed25519
+/// image signature carries both, so skopeo accepts it, and kiln reads skopeo's.
+#[test]
+fn ed25519_signatures_cross_both_ways() {
+    let t = Setup::new();
+    let (image, _) = t.push("ed-signed");
+    t.kiln(&["sign", &image, "--key", "ed.key", "--storage", "tag"])
+        .ok();
+    let (ok, stderr) = t.skopeo_pull("ed-policy.json", &image, "accepted");
+    assert!(ok, "skopeo refused kiln's Ed25519 signature: {stderr}");
+    let (ok, _) = t.skopeo_pull("kiln-policy.json", &image, "wrong-key");
+    assert!(
+        !ok,
+        "skopeo accepted an Ed25519 signature under another key"
+    );
+    let json = t
+        .kiln(&["verify", &image, "--key", "ed.pub", "--format", "json"])
+        .json();
+    assert_eq!(json["verified"].as_array().unwrap().len(), 2, "{json}");
+
+    let (layout, digest) = t.layout("ed-by-skopeo");
+    let by_skopeo = format!("{}/ed-by-skopeo:1", t.registry.host());
+    let (ok, stderr) = skopeo(
+        t.dir.path(),
+        "open.json",
+        &[
+            "copy",
+            "--dest-tls-verify=false",
+            "--sign-by-sigstore-private-key",
+            &t.path("ed.key"),
+            "--sign-passphrase-file",
+            &t.path("passphrase"),
+            &layout,
+            &format!("docker://{by_skopeo}"),
+        ],
+    );
+    assert!(
+        ok,
+        "skopeo could not sign with kiln's Ed25519 key: {stderr}"
+    );
+    let json = t
+        .kiln(&["verify", &by_skopeo, "--key", "ed.pub", "--format", "json"])
+        .json();
+    assert_eq!(json["digest"], digest.as_str());
+    assert_eq!(json["verified"].as_array().unwrap().len(), 1, "{json}");
+    let run = t.kiln(&["verify", &by_skopeo, "--key", "kiln.pub"]);
+    assert_eq!(run.code, 1, "{run:?}");
 }
