@@ -51,6 +51,12 @@ if [ "$(cat "$KILN_SIGSTORE_VECTORS/.complete" 2>/dev/null)" != "$vectors_stamp"
 fi
 export KILN_SIGSTORE_VECTORS
 
+# A skopeo with sigstore signing (bookworm's has it disabled), fetched from Debian's
+# trixie into a cache outside the repository; the skopeo sigstore tests fail loudly
+# without KILN_SKOPEO_SIGSTORE.
+KILN_SKOPEO_SIGSTORE="$(scripts/peer-skopeo.sh)"
+export KILN_SKOPEO_SIGSTORE
+
 if ! cargo nextest --version >/dev/null 2>&1; then
   cargo install --locked cargo-nextest --version 0.9.143
 fi

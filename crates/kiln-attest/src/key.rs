@@ -7,7 +7,8 @@
 //! signatures ([`SigningKey::sign`]), while image signatures and file signatures
 //! ([`SigningKey::sign_message`]) are Ed25519ph (RFC 8032, SHA-512 prehash, empty
 //! context), the only Ed25519 form Rekor's `hashedrekord` accepts and the one cosign's
-//! default signer and verifier use for them. Verification accepts either form.
+//! default signer and verifier use for them. Verification accepts either form. (The
+//! `.sig` tag also gets a pure Ed25519 layer for containers/image; see `cosign::write`.)
 //!
 //! Private material never reaches `Debug`, errors or logs: [`SigningKey`]'s `Debug` prints
 //! the type and the public key id only, and the key types zeroize on drop.

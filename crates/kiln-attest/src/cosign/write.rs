@@ -16,7 +16,7 @@ use super::{
 };
 use crate::cosign::Store;
 use crate::dsse::{ENVELOPE_MEDIA_TYPE, Envelope, IN_TOTO_PAYLOAD_TYPE};
-use crate::key::SigningKey;
+use crate::key::{KeyType, SigningKey};
 use crate::predicate::{COSIGN_SIGN_V1, PredicateKind};
 use crate::simple_signing::{self, SIGNATURE_ANNOTATION};
 use crate::statement::{Statement, Subject};
@@ -41,17 +41,20 @@ pub fn sign(
     let mut stored = Stored::default();
     if forms.tag {
         let payload = simple_signing::payload(&image.docker_reference(), image.digest());
-        let signature = STANDARD.encode(key.sign_message(&payload));
-        let annotations = BTreeMap::from([(SIGNATURE_ANNOTATION.to_owned(), signature)]);
         let tag = image.legacy_tag("sig")?;
-        let digest = append_layer(
-            client,
-            &tag,
-            simple_signing::MEDIA_TYPE,
-            &payload,
-            annotations,
-        )?;
-        stored.tag = Some((tag.to_string(), digest));
+        let mut digest = None;
+        for signature in image_signatures(key, &payload) {
+            let annotations =
+                BTreeMap::from([(SIGNATURE_ANNOTATION.to_owned(), STANDARD.encode(signature))]);
+            digest = Some(append_layer(
+                client,
+                &tag,
+                simple_signing::MEDIA_TYPE,
+                &payload,
+                annotations,
+            )?);
+        }
+        stored.tag = digest.map(|d| (tag.to_string(), d));
     }
     if forms.referrer {
         let statement = statement(image, COSIGN_SIGN_V1, serde_json::json!({}));
@@ -59,6 +62,18 @@ pub fn sign(
     }
     tracing::info!(image = %image.digest(), "signed");
     Ok(stored)
+}
+
+/// The signatures of a simple-signing payload, one layer each. ECDSA has one form. An
+/// Ed25519 key signs twice: Ed25519ph, which cosign signs and verifies, and pure Ed25519,
+/// which containers/image (skopeo, podman: `sigstoreSigned` policies) signs and verifies
+/// and which refuses the Ed25519ph form. Both tools accept an image when one of its
+/// signatures verifies, and kiln counts signers, not layers.
+fn image_signatures(key: &SigningKey, payload: &[u8]) -> Vec<Vec<u8>> {
+    match key.key_type() {
+        KeyType::EcdsaP256 => vec![key.sign_message(payload)],
+        KeyType::Ed25519 => vec![key.sign_message(payload), key.sign(payload)],
+    }
 }
 
 /// Attests `predicate` of `kind` about the image: a DSSE layer on `.att` and a bundle
@@ -216,4 +231,31 @@ pub(crate) fn fetch_blob(
     let what = format!("{}@{}", repo.name(), desc.digest);
     let reader = client.get_blob(repo, &desc.digest)?;
     Ok(read_verified(reader, desc, &what)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ecdsa_signs_once_and_ed25519_in_both_forms() {
+        let payload = b"{\"critical\":{}}";
+        let ecdsa = SigningKey::generate(KeyType::EcdsaP256);
+        let sigs = image_signatures(&ecdsa, payload);
+        assert_eq!(sigs.len(), 1);
+        assert!(ecdsa.public_key().verifies(payload, &sigs[0]));
+
+        let secret = [7u8; 32];
+        let dalek = ed25519_dalek::SigningKey::from_bytes(&secret);
+        let ed = SigningKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&secret));
+        let sigs = image_signatures(&ed, payload);
+        assert_eq!(sigs.len(), 2);
+        let sig = |bytes: &[u8]| ed25519_dalek::Signature::from_slice(bytes).unwrap();
+        let mut prehash = <sha2::Sha512 as sha2::Digest>::new();
+        sha2::Digest::update(&mut prehash, payload);
+        let vk = dalek.verifying_key();
+        assert!(vk.verify_prehashed(prehash, None, &sig(&sigs[0])).is_ok());
+        assert!(vk.verify_strict(payload, &sig(&sigs[1])).is_ok());
+        assert!(vk.verify_strict(payload, &sig(&sigs[0])).is_err());
+    }
 }
