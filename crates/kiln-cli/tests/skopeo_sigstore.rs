@@ -139,6 +139,24 @@ impl Setup {
     }
 
     /// skopeo copies `image` out of the registry under `policy` into a `dir:` copy.
+    /// `skopeo copy` of `layout` to `image`, signed with the sigstore key `key`.
+    fn skopeo_push_signed(&self, key: &str, layout: &str, image: &str) -> (bool, String) {
+        skopeo(
+            self.dir.path(),
+            "open.json",
+            &[
+                "copy",
+                "--dest-tls-verify=false",
+                "--sign-by-sigstore-private-key",
+                &self.path(key),
+                "--sign-passphrase-file",
+                &self.path("passphrase"),
+                layout,
+                &format!("docker://{image}"),
+            ],
+        )
+    }
+
     fn skopeo_pull(&self, policy: &str, image: &str, into: &str) -> (bool, String) {
         skopeo(
             self.dir.path(),
@@ -187,20 +205,7 @@ fn kiln_verifies_an_image_skopeo_signed_with_kilns_key() {
     let t = Setup::new();
     let (layout, digest) = t.layout("by-skopeo");
     let image = format!("{}/by-skopeo:1", t.registry.host());
-    let (ok, stderr) = skopeo(
-        t.dir.path(),
-        "open.json",
-        &[
-            "copy",
-            "--dest-tls-verify=false",
-            "--sign-by-sigstore-private-key",
-            &t.path("kiln.key"),
-            "--sign-passphrase-file",
-            &t.path("passphrase"),
-            &layout,
-            &format!("docker://{image}"),
-        ],
-    );
+    let (ok, stderr) = t.skopeo_push_signed("kiln.key", &layout, &image);
     assert!(ok, "skopeo could not sign with kiln's key: {stderr}");
 
     let json = t
@@ -255,20 +260,7 @@ fn ed25519_signatures_cross_both_ways() {
 
     let (layout, digest) = t.layout("ed-by-skopeo");
     let by_skopeo = format!("{}/ed-by-skopeo:1", t.registry.host());
-    let (ok, stderr) = skopeo(
-        t.dir.path(),
-        "open.json",
-        &[
-            "copy",
-            "--dest-tls-verify=false",
-            "--sign-by-sigstore-private-key",
-            &t.path("ed.key"),
-            "--sign-passphrase-file",
-            &t.path("passphrase"),
-            &layout,
-            &format!("docker://{by_skopeo}"),
-        ],
-    );
+    let (ok, stderr) = t.skopeo_push_signed("ed.key", &layout, &by_skopeo);
     assert!(
         ok,
         "skopeo could not sign with kiln's Ed25519 key: {stderr}"
