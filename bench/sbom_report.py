@@ -116,7 +116,7 @@ def section(out, sizes):
         "memory no higher than Trivy's. Component counts differ by design: each tool lists "
         "different things (kiln and Syft list Go stdlib and Debian-owned files differently; "
         "Trivy lists fewer language packages); the per-ecosystem `name@version` comparison "
-        "is in the test suite (`crates/kiln-cli/tests/sbom*.rs`). The machine is shared: the "
+        "is in the test suite (`crates/kiln-cli/tests/it/sbom*.rs`). The machine is shared: the "
         "floor row is the load gauge (one-thread decompression of the medium layout takes "
         "about 5 s on a quiet 2-core machine)."
     )

@@ -65,6 +65,9 @@ if ! cargo auditable --version >/dev/null 2>&1; then
   cargo install --locked cargo-auditable --version 0.7.7
 fi
 
+# A CI machine builds once from scratch: incremental state would only take disk.
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
+
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 # Doc tests are not run by nextest; they go first so the suite's summary closes the log.
