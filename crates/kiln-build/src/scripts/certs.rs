@@ -2,8 +2,10 @@
 //! it: the certificates below `/usr/share/ca-certificates` that
 //! `/etc/ca-certificates.conf` enables (lines `path` enable, `!path` disable, `#`
 //! comments; all of them when there is no such file), in that order, then the local
-//! ones from `/usr/local/share/ca-certificates`, sorted.
+//! ones from `/usr/local/share/ca-certificates`, sorted. Each of them also gets its link
+//! `/etc/ssl/certs/NAME.pem`, and the directory its OpenSSL hash links ([`super::rehash`]).
 
+use super::rehash;
 use crate::Result;
 use crate::rootfs::{Node, NodeKind, Rootfs};
 
@@ -42,10 +44,32 @@ pub fn write(root: &mut Rootfs) -> Result<usize> {
             bundle.push(b'\n');
         }
         count += 1;
+        root.insert(&pem_link(path), Node::symlink(path))?;
     }
     root.insert(BUNDLE, Node::file(bundle))?;
-    tracing::debug!(certificates = count, "CA bundle written");
+    let links = rehash::rehash(root, rehash::CERTS_DIR)?;
+    tracing::debug!(
+        certificates = count,
+        hash_links = links,
+        "CA bundle written"
+    );
     Ok(count)
+}
+
+/// `/etc/ssl/certs/NAME.pem` for `DIR/NAME.crt`, with spaces and commas made `_` and
+/// parentheses `=`, as `update-ca-certificates` names it.
+fn pem_link(cert: &str) -> String {
+    let base = cert.rsplit('/').next().unwrap_or(cert);
+    let stem = base.strip_suffix(".crt").unwrap_or(base);
+    let name: String = stem
+        .chars()
+        .map(|c| match c {
+            ' ' | ',' => '_',
+            '(' | ')' => '=',
+            c => c,
+        })
+        .collect();
+    format!("{}/{name}.pem", rehash::CERTS_DIR)
 }
 
 /// Every `*.crt` regular file below `dir`, sorted.
@@ -97,6 +121,28 @@ mod tests {
         assert_eq!(
             root.read(BUNDLE).unwrap(),
             b"PEM other/C.crt\nPEM mozilla/B.crt\nPEM mine\n"
+        );
+    }
+
+    #[test]
+    fn every_certificate_gets_its_pem_link() {
+        let mut root = root_with(None);
+        write(&mut root).unwrap();
+        let target = |p: &str| match &root.get(p).unwrap().kind {
+            NodeKind::Symlink(t) => t.clone(),
+            other => panic!("{p} is {other:?}"),
+        };
+        assert_eq!(
+            target("/etc/ssl/certs/A.pem"),
+            format!("{SHARE}/mozilla/A.crt")
+        );
+        assert_eq!(
+            target("/etc/ssl/certs/mine.pem"),
+            format!("{LOCAL}/mine.crt")
+        );
+        assert_eq!(
+            pem_link("/x/Certigna (Root, CA) x.crt"),
+            "/etc/ssl/certs/Certigna_=Root__CA=_x.pem"
         );
     }
 

@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod assemble;
+mod ca_links;
 mod examples;
 mod image;
 mod ldso_cache;
