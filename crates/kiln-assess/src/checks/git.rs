@@ -1,7 +1,10 @@
 //! Signature checks over git history: every commit reachable from HEAD signed (and the
 //! signature good where gpg can check it), every tag an annotated, signed tag. A
 //! signature gpg cannot check here (`%G?` = `E`: the signer's public key is not in the
-//! keyring) counts as signed and is counted apart; a bad one (`B`) fails.
+//! keyring) counts as signed and is counted apart; a bad one (`B`) fails. Whether a
+//! commit carries a signature at all is read from the commit object (its `gpgsig`
+//! header), not from gpg, so a gpg that cannot run here does not make signed commits
+//! look unsigned.
 
 use super::Context;
 use crate::check::{CheckInfo, Finding, Level, Outcome};
@@ -43,6 +46,10 @@ pub fn signed_commits(ctx: &Context<'_>) -> Outcome {
         Ok(log) => log,
         Err(e) => return crate::repo::history_error(e),
     };
+    let carrying = match signature_carriers(ctx) {
+        Ok(set) => set,
+        Err(e) => return crate::repo::history_error(e),
+    };
     let mut total = 0;
     let mut unsigned = Vec::new();
     let mut bad = Vec::new();
@@ -56,6 +63,7 @@ pub fn signed_commits(ctx: &Context<'_>) -> Outcome {
         total += 1;
         let short = hash.get(..12).unwrap_or(hash);
         match status {
+            "N" if carrying.contains(hash) => unverifiable += 1,
             "N" => unsigned.push(format!("{short} ({author})")),
             "B" => bad.push(format!("{short} ({author})")),
             "E" => unverifiable += 1,
@@ -84,6 +92,28 @@ pub fn signed_commits(ctx: &Context<'_>) -> Outcome {
         findings,
         format!("{total} commits, {unverifiable} with signatures no key here can check"),
     )
+}
+
+/// The commits reachable from HEAD whose object carries a signature header.
+fn signature_carriers(ctx: &Context<'_>) -> Result<std::collections::HashSet<String>, String> {
+    let raw = ctx.repo.git(&["log", "--format=raw", "HEAD"])?;
+    let mut carriers = std::collections::HashSet::new();
+    let mut current: Option<&str> = None;
+    let mut in_headers = false;
+    for line in raw.lines() {
+        if let Some(hash) = line.strip_prefix("commit ") {
+            current = hash.split_whitespace().next();
+            in_headers = true;
+        } else if line.is_empty() {
+            in_headers = false;
+        } else if in_headers
+            && (line.starts_with("gpgsig ") || line.starts_with("gpgsig-sha256 "))
+            && let Some(hash) = current
+        {
+            carriers.insert(hash.to_owned());
+        }
+    }
+    Ok(carriers)
 }
 
 fn is_signed(tag_object: &str) -> bool {

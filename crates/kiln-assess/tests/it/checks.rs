@@ -424,3 +424,37 @@ fn a_repository_without_commits_has_no_history_to_check() {
         "the untracked file is not committed, nothing to read"
     );
 }
+
+#[test]
+fn signed_commits_stay_signed_when_gpg_cannot_run() {
+    let gpg = Gpg::new();
+    let repo = build(&clean(), &gpg);
+    // A gpg that fails outright: git then reports `N` (no signature) for every commit.
+    let out = std::process::Command::new("git")
+        .current_dir(repo.path())
+        .args(["config", "gpg.program", "false"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let a = assess(repo.path(), &Options::default()).unwrap();
+    let check = a
+        .checks
+        .iter()
+        .find(|c| c.info.id == "signed-commits")
+        .unwrap();
+    assert_eq!(check.status, Status::Pass, "{:?}", check.findings);
+    assert!(
+        check
+            .detail
+            .contains("with signatures no key here can check"),
+        "{}",
+        check.detail
+    );
+    assert!(!check.detail.starts_with("0 commits"), "{}", check.detail);
+
+    // An unsigned history still fails.
+    let mut unsigned = clean();
+    unsigned.sign = false;
+    let a = run(&unsigned, &gpg);
+    assert_eq!(status(&a, "signed-commits"), Status::Fail);
+}

@@ -50,8 +50,9 @@ pub struct BuildArgs {
     /// Push the image to a registry reference.
     #[arg(long, value_name = "REF")]
     pub push: Option<String>,
-    /// Sign the pushed image and attach its SBOM and provenance as attestations.
-    #[arg(long, value_name = "KEY", requires = "push")]
+    /// Sign the image (pushed, or written to an OCI layout) and attach each
+    /// architecture's SBOM and the provenance as attestations.
+    #[arg(long, value_name = "KEY")]
     pub sign_key: Option<PathBuf>,
     /// Write the SBOM (one architecture; with several, FILE.<arch> each).
     #[arg(long, value_name = "FILE")]
@@ -76,6 +77,7 @@ pub fn run(args: BuildArgs, global: &GlobalArgs) -> Result<ExitCode> {
     if args.output.is_none() && args.push.is_none() && !args.verify_reproducible {
         bail!("nothing to do: give --output TARGET, --push REF or --verify-reproducible");
     }
+    let signed_at = signature_homes(&args)?;
     let started = now();
     let spec = load_spec(&args.spec, &args.variant, &args.arch)?;
     let cache = cache(args.cache_dir.as_deref())?;
@@ -135,17 +137,17 @@ pub fn run(args: BuildArgs, global: &GlobalArgs) -> Result<ExitCode> {
     }
     if let Some(reference) = &args.push {
         push(&args, reference, &build, global)?;
-        if let Some(key) = &args.sign_key {
-            sign(
-                &args.registry,
-                reference,
-                key,
-                &build,
-                &name,
-                format,
-                &provenance,
-                global,
-            )?;
+    }
+    if let Some(key) = &args.sign_key {
+        let key = super::key::read_signing_key(key)?;
+        let evidence = Evidence {
+            build: &build,
+            name: &name,
+            format,
+            provenance: &provenance,
+        };
+        for home in &signed_at {
+            sign(&args.registry, home, &key, &evidence, global)?;
         }
     }
     output::stdout(format!("{root}\n").as_bytes())?;
@@ -181,51 +183,99 @@ fn push(args: &BuildArgs, reference: &str, build: &Build, global: &GlobalArgs) -
     Ok(())
 }
 
-#[expect(
-    clippy::too_many_arguments,
-    reason = "one call site, each argument distinct"
-)]
+/// Where `--sign-key` stores signatures: the pushed reference and an OCI layout output.
+fn signature_homes(args: &BuildArgs) -> Result<Vec<String>> {
+    if args.sign_key.is_none() {
+        return Ok(Vec::new());
+    }
+    let mut homes: Vec<String> = args.push.iter().cloned().collect();
+    if let Some(out) = &args.output
+        && matches!(Target::parse(out)?, Target::Layout { .. })
+    {
+        homes.push(out.clone());
+    }
+    if homes.is_empty() {
+        bail!(
+            "--sign-key needs --push REF or --output oci:DIR: signatures are stored in a registry or an OCI layout"
+        );
+    }
+    Ok(homes)
+}
+
+/// What a signed build attaches.
+struct Evidence<'a> {
+    build: &'a Build,
+    name: &'a str,
+    format: Format,
+    provenance: &'a kiln_attest::predicate::provenance::Provenance,
+}
+
+/// Signs the image at `reference` and attaches its evidence. The root (the index, for
+/// several architectures) is signed and carries the provenance; with several
+/// architectures each manifest is signed too and carries its own SBOM and the
+/// provenance, so whichever digest a user pulls, its evidence is there.
 fn sign(
     registry: &RegistryArgs,
     reference: &str,
-    key: &Path,
-    build: &Build,
-    name: &str,
-    format: Format,
-    provenance: &kiln_attest::predicate::provenance::Provenance,
+    key: &kiln_attest::key::SigningKey,
+    evidence: &Evidence,
     global: &GlobalArgs,
 ) -> Result<()> {
-    let key = super::key::read_signing_key(key)?;
     let (client, image_ref) = super::key::registry_image(reference, registry)?;
-    let image = ResolvedImage::resolve(&*client, &image_ref)?;
+    let root = ResolvedImage::resolve(&*client, &image_ref)?;
     let forms = Forms {
         tag: true,
         referrer: true,
     };
-    write::sign(&*client, &image, &key, forms)?;
-    let kind = match format {
+    let provenance = serde_json::to_value(evidence.provenance)?;
+    let sbom_kind = match evidence.format {
         Format::CycloneDxJson => PredicateKind::CycloneDx,
         _ => PredicateKind::Spdx,
     };
-    if let Some(first) = build.arches.first() {
-        let sbom: serde_json::Value =
-            serde_json::from_slice(&evidence::sbom(first, name, format)?)?;
-        write::attest(&*client, &image, &key, &kind, sbom, forms)?;
+    write::sign(&*client, &root, key, forms)?;
+    let several = evidence.build.arches.len() > 1;
+    for arch in &evidence.build.arches {
+        let image = if several {
+            let digest = arch.image.manifest.descriptor().digest;
+            let image = ResolvedImage::resolve(&*client, &image_ref.with_digest(digest))?;
+            write::sign(&*client, &image, key, forms)?;
+            image
+        } else {
+            root.clone()
+        };
+        let sbom = evidence::sbom(arch, evidence.name, evidence.format)?;
+        let sbom: serde_json::Value = serde_json::from_slice(&sbom)?;
+        write::attest(&*client, &image, key, &sbom_kind, sbom, forms)?;
+        write::attest(
+            &*client,
+            &image,
+            key,
+            &PredicateKind::Slsa,
+            provenance.clone(),
+            forms,
+        )?;
     }
-    write::attest(
-        &*client,
-        &image,
-        &key,
-        &PredicateKind::Slsa,
-        serde_json::to_value(provenance)?,
-        forms,
-    )?;
+    if several {
+        write::attest(
+            &*client,
+            &root,
+            key,
+            &PredicateKind::Slsa,
+            provenance,
+            forms,
+        )?;
+    }
+    let what = if several {
+        "each architecture's SBOM and the provenance"
+    } else {
+        "its SBOM and provenance"
+    };
     output::status(
         global.quiet,
         &format!(
-            "signed {}@{} and attached its SBOM and provenance",
-            image.reference.name(),
-            image.digest()
+            "signed {}@{} and attached {what}",
+            root.reference.name(),
+            root.digest()
         ),
     );
     Ok(())

@@ -14,10 +14,15 @@ use kiln_test::fixture::require_tool;
 use support::{kiln, s, tools};
 
 /// The host's `echo` and the shared objects it loads, as `ldd` lists them.
-fn echo_and_libs() -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
-    let echo = std::fs::read("/usr/bin/echo").expect("reading /usr/bin/echo");
+pub(crate) fn echo_and_libs() -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
+    host_program("/usr/bin/echo")
+}
+
+/// A host program and the shared objects it loads, as `ldd` lists them.
+pub(crate) fn host_program(program: &str) -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
+    let echo = std::fs::read(program).expect("reading a host program");
     let out = Command::new(require_tool("ldd"))
-        .arg("/usr/bin/echo")
+        .arg(program)
         .output()
         .expect("running ldd");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
@@ -38,7 +43,7 @@ fn echo_and_libs() -> (Vec<u8>, Vec<(String, Vec<u8>)>) {
     (echo, libs)
 }
 
-fn arch() -> &'static str {
+pub(crate) fn arch() -> &'static str {
     match std::env::consts::ARCH {
         "aarch64" => "arm64",
         _ => "amd64",
@@ -48,33 +53,51 @@ fn arch() -> &'static str {
 /// A repository with `echo-app` (Depends: libc-host), `libc-host` (the libraries),
 /// `base-files` (os-release) and an unrelated `tool` nobody asks for.
 fn repo_with_key(key: TestKey) -> AptRepo {
-    let (echo, libs) = echo_and_libs();
+    let repo = unpublished_repo(key, arch());
+    repo.publish();
+    repo
+}
+
+/// The packages of [`repo_with_key`] for `arch`, not yet published. For an architecture
+/// other than the host's, the packages hold the same paths with placeholder bytes.
+pub(crate) fn unpublished_repo(key: TestKey, arch: &str) -> AptRepo {
     let mut repo = AptRepo::with_key(key);
-    let mut libc = DebSpec::new("libc-host", "2.36-9", arch()).source("glibc (2.36-9)");
+    add_packages(&mut repo, arch);
+    repo
+}
+
+/// Adds the packages of [`repo_with_key`] for `arch` to `repo`.
+pub(crate) fn add_packages(repo: &mut AptRepo, arch: &str) {
+    let (mut echo, mut libs) = echo_and_libs();
+    if arch != self::arch() {
+        echo = format!("echo for {arch}").into_bytes();
+        for (path, bytes) in &mut libs {
+            *bytes = format!("{path} for {arch}").into_bytes();
+        }
+    }
+    let mut libc = DebSpec::new("libc-host", "2.36-9", arch).source("glibc (2.36-9)");
     for (path, bytes) in &libs {
         libc = libc.file(path, bytes);
     }
     repo.add("main", libc);
     repo.add(
         "main",
-        DebSpec::new("echo-app", "9.1-1", arch())
+        DebSpec::new("echo-app", "9.1-1", arch)
             .source("coreutils (9.1-1)")
             .field("Depends", "libc-host (>= 2.36)")
             .file("/usr/bin/echo", &echo),
     );
     repo.add(
         "main",
-        DebSpec::new("base-files", "12.4", arch()).file(
+        DebSpec::new("base-files", "12.4", arch).file(
             "/etc/os-release",
             b"PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\n",
         ),
     );
     repo.add(
         "main",
-        DebSpec::new("tool", "1.0", arch()).file("/usr/bin/tool", b"x"),
+        DebSpec::new("tool", "1.0", arch).file("/usr/bin/tool", b"x"),
     );
-    repo.publish();
-    repo
 }
 
 fn repo() -> AptRepo {
@@ -83,7 +106,7 @@ fn repo() -> AptRepo {
 
 /// A spec in `dir` for `repo`, its keyring copied beside it. `DebSpec` files are
 /// 0644, so the spec makes `echo` and the dynamic linker executable (`paths`).
-fn write_spec(dir: &Path, repo: &AptRepo, extra: &str) -> PathBuf {
+pub(crate) fn write_spec(dir: &Path, repo: &AptRepo, extra: &str) -> PathBuf {
     let (_, libs) = echo_and_libs();
     let mut paths =
         String::from("paths:\n  - {path: /usr/bin/echo, type: permissions, mode: '0755'}\n");
@@ -105,7 +128,7 @@ fn write_spec(dir: &Path, repo: &AptRepo, extra: &str) -> PathBuf {
     path
 }
 
-fn require_root() {
+pub(crate) fn require_root() {
     let out = Command::new("id").arg("-u").output().expect("running id");
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
@@ -487,8 +510,15 @@ fn sign_key_signs_and_attests_and_verify_accepts_it() {
     assert!(out.contains(digest.trim_start_matches("sha256:")), "{out}");
     assert!(out.contains("https://slsa.dev/provenance/v1"), "{out}");
     assert!(out.contains("https://spdx.dev/Document"), "{out}");
-    // Without --push there is nowhere to store a signature: a usage error.
-    let run = kiln(&["build", &s(&spec), "--sign-key", "k", "--output", "oci:x"]);
+    // A docker archive has nowhere to store a signature: a usage error.
+    let run = kiln(&[
+        "build",
+        &s(&spec),
+        "--sign-key",
+        "k",
+        "--output",
+        "docker-archive:x.tar",
+    ]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("--push"), "{}", run.stderr);
 }

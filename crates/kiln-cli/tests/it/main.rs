@@ -6,6 +6,7 @@ mod assess;
 mod attest;
 mod bad_input;
 mod build;
+mod build_variants;
 mod copy;
 mod db;
 mod db_update;
