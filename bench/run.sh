@@ -181,4 +181,6 @@ bench_sbom
 python3 "$ROOT/bench/sbom_report.py" --splice "$ROOT/BENCHMARKS.md" "$OUT/sbom.md"
 # Advisory import and scan (their own script, runnable alone: bench/vuln.sh import|scan).
 KILN=$KILN RUNS=$RUNS bash "$ROOT/bench/vuln.sh" all
+# kiln build vs mmdebstrap from the host's Debian mirror (its own script: bench/build.sh).
+KILN=$KILN RUNS=$RUNS bash "$ROOT/bench/build.sh"
 cat "$ROOT/BENCHMARKS.md"

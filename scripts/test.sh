@@ -8,7 +8,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 # Tools the tests start or compare against. Each test that needs one fails loudly
 # without it, so this list is the whole truth of what the suite needs.
-APT_PACKAGES=(docker-registry skopeo umoci hyperfine dpkg-dev apt-utils rpm db5.3-util openssl ca-certificates golang-go default-jdk-headless git gnupg)
+APT_PACKAGES=(docker-registry skopeo umoci hyperfine mmdebstrap dpkg-dev apt-utils rpm db5.3-util openssl ca-certificates golang-go default-jdk-headless git gnupg)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

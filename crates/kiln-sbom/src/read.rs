@@ -2,8 +2,10 @@
 //! 2.3 JSON and CycloneDX 1.4–1.6 JSON, told apart by content.
 //!
 //! Packages come from purls (SPDX `externalRefs` of type `purl`; CycloneDX
-//! `components[].purl`, nested components included); purl types kiln does
-//! not match (`generic`, `oci`, …) are skipped. The distribution comes from
+//! `components[].purl`, nested components included); `generic` purls are
+//! binaries found without package metadata (Syft's `pkg:generic/ruby@3.2.1`,
+//! which kiln matches against interpreter advisories); other purl types kiln
+//! does not match (`oci`, `github`, …) are skipped. The distribution comes from
 //! the purls' `distro` qualifier (`debian-11`), a CycloneDX
 //! `operating-system` component or an SPDX package whose purpose is
 //! `OPERATING-SYSTEM`, or kiln's own `kiln:distro:*` properties. Source
@@ -123,6 +125,7 @@ fn kind(ty: &str) -> Option<PackageKind> {
         "gem" => PackageKind::Gem,
         "composer" => PackageKind::Composer,
         "nuget" => PackageKind::NuGet,
+        "generic" => PackageKind::Binary,
         _ => return None,
     })
 }

@@ -382,3 +382,42 @@ fn known_vulnerable_language_packages() {
     .collect();
     assert_eq!(got, want);
 }
+
+#[test]
+fn a_ruby_interpreter_in_a_syft_sbom_matches_interpreter_advisories() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = s(&dir.path().join("db.sqlite"));
+    kiln(&[
+        "db",
+        "import",
+        "-q",
+        "--db",
+        &db,
+        &data("advisories/rubysec.zip"),
+    ])
+    .ok();
+    // Syft names an interpreter found by its binary with a generic purl.
+    let bom = dir.path().join("ruby.cdx.json");
+    std::fs::write(
+        &bom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[
+         {"type":"application","name":"ruby","version":"2.7.3p183","purl":"pkg:generic/ruby@2.7.3p183"},
+         {"type":"application","name":"ruby","version":"2.7.4","purl":"pkg:generic/ruby@2.7.4"}]}"#,
+    )
+    .unwrap();
+    let doc = kiln(&["scan", "-q", "--db", &db, "-f", "json", &s(&bom)]).json();
+    // The advisory's id or one of its aliases is CVE-2021-31810 (Net::FTP PASV).
+    let ftp = |version: &str| -> Vec<String> {
+        doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| {
+                f["package"]["version"] == version && f.to_string().contains("CVE-2021-31810")
+            })
+            .map(|f| f["fixed"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(ftp("2.7.3p183"), ["2.7.4"], "{doc}");
+    assert!(ftp("2.7.4").is_empty(), "{doc}");
+}

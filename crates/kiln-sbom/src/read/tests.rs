@@ -12,7 +12,8 @@ fn cyclonedx_with_os_component_nested_components_and_refs() {
          "properties":[{"name":"syft:location:0:path","value":"/var/lib/dpkg/status"}],
          "components":[{"bom-ref":"b","type":"library","name":"urllib3","purl":"pkg:pypi/urllib3@1.26.4"}]},
         {"bom-ref":"c","type":"file","name":"x"},
-        {"bom-ref":"d","type":"library","name":"g","purl":"pkg:generic/g@1"}
+        {"bom-ref":"d","type":"library","name":"g","purl":"pkg:generic/g@1"},
+        {"bom-ref":"e","type":"container","name":"i","purl":"pkg:oci/i@sha256%3Aab"}
       ]}"#;
     let s = read("bom.json", doc).unwrap();
     assert_eq!(s.format, "cyclonedx");
@@ -31,14 +32,15 @@ fn cyclonedx_with_os_component_nested_components_and_refs() {
         got,
         [
             (PackageKind::Deb, "libssl1.1", "1.1.1n-0+deb11u3"),
-            (PackageKind::Python, "urllib3", "1.26.4")
+            (PackageKind::Python, "urllib3", "1.26.4"),
+            (PackageKind::Binary, "g", "1")
         ]
     );
     let ssl = &s.inventory.packages[0];
     assert_eq!(ssl.source.as_ref().unwrap().name, "openssl");
     assert_eq!(ssl.locations[0].path, "/var/lib/dpkg/status");
     assert_eq!(s.bom_refs.get(&ssl.id()).map(String::as_str), Some("a"));
-    assert_eq!(s.bom_refs.len(), 2);
+    assert_eq!(s.bom_refs.len(), 3);
 }
 
 #[test]
