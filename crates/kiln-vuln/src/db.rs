@@ -118,10 +118,30 @@ impl Database {
         )
         .map_err(db_err(path, "opening"))?;
         check_schema(&conn, path)?;
+        // Pages are read through a memory map rather than a read call each.
+        conn.execute_batch("PRAGMA mmap_size = 1073741824;")
+            .map_err(db_err(path, "opening"))?;
         Ok(Self {
             path: path.to_owned(),
             conn,
         })
+    }
+
+    /// Runs `f` inside one read transaction: every query it makes sees the same
+    /// snapshot and the file is locked once, not once per query.
+    pub fn snapshot<T>(&self, f: impl FnOnce(&Self) -> Result<T>) -> Result<T> {
+        self.conn
+            .execute_batch("BEGIN")
+            .map_err(db_err(&self.path, "reading"))?;
+        let out = f(self);
+        // A read transaction has nothing to keep: ending it cannot lose anything.
+        let end = self
+            .conn
+            .execute_batch("COMMIT")
+            .map_err(db_err(&self.path, "reading"));
+        let value = out?;
+        end?;
+        Ok(value)
     }
 
     /// The file this database lives in.

@@ -247,6 +247,10 @@ fn unknown_distro(package: &Package, id: Option<&str>) -> String {
 /// Looks every package of `inventory` up in `db`. Database failures are
 /// errors; packages that cannot be looked up become warnings.
 pub fn scan(db: &Database, inventory: &Inventory) -> crate::Result<ScanReport> {
+    db.snapshot(|db| scan_in(db, inventory))
+}
+
+fn scan_in(db: &Database, inventory: &Inventory) -> crate::Result<ScanReport> {
     let distro = inventory.distro.as_ref();
     let mut findings = Vec::new();
     let mut warnings = Vec::new();

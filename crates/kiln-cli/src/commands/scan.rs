@@ -31,7 +31,6 @@ use kiln_oci::Image;
 use kiln_sbom::Catalog;
 use kiln_types::Inventory;
 use kiln_vuln::{Database, Finding, Rating, VexDocument, db, report, vex};
-use serde_json::json;
 
 use crate::cli::{GlobalArgs, RegistryArgs};
 use crate::output::{self, columns, plural};
@@ -166,15 +165,26 @@ pub fn run(args: ScanArgs, global: &GlobalArgs) -> Result<ExitCode> {
                     .entry(f.rating.map_or("unrated".to_owned(), |r| r.to_string()))
                     .or_insert(0usize) += 1;
             }
-            pretty(&json!({
-                "schema": "kiln.scan/v1",
-                "target": target,
-                "distro": scan.distro,
-                "packages": scan.packages,
-                "counts": counts,
-                "findings": shown,
-                "warnings": scan.warnings,
-            }))?
+            // Serialized straight from the findings (no intermediate JSON tree).
+            #[derive(serde::Serialize)]
+            struct Report<'a, D: serde::Serialize> {
+                schema: &'static str,
+                target: &'a str,
+                distro: &'a D,
+                packages: usize,
+                counts: BTreeMap<String, usize>,
+                findings: &'a [&'a Finding],
+                warnings: &'a [String],
+            }
+            pretty(&Report {
+                schema: "kiln.scan/v1",
+                target: &target,
+                distro: &scan.distro,
+                packages: scan.packages,
+                counts,
+                findings: &shown,
+                warnings: &scan.warnings,
+            })?
         }
         ScanFormat::Sarif => pretty(&report::sarif(&shown, version))?,
         ScanFormat::Cyclonedx => pretty(&report::cyclonedx(&shown, &refs, version, &time))?,
@@ -252,7 +262,7 @@ fn attested_vex(args: &ScanArgs, global: &GlobalArgs) -> Result<Vec<VexDocument>
     Ok(docs)
 }
 
-fn pretty(v: &serde_json::Value) -> Result<Vec<u8>> {
+fn pretty<T: serde::Serialize>(v: &T) -> Result<Vec<u8>> {
     let mut out = serde_json::to_vec_pretty(v)?;
     out.push(b'\n');
     Ok(out)
