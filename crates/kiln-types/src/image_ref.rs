@@ -186,14 +186,15 @@ impl FromStr for ImageRef {
                 "path components must be lowercase letters, digits and separators",
             ));
         }
-        if repository.len() > 255 {
-            return Err(bad("the repository path is longer than 255 characters"));
-        }
         let repository = if registry == DEFAULT_REGISTRY && !repository.contains('/') {
             format!("library/{repository}")
         } else {
             repository
         };
+        // As Docker counts it: the whole normalized name, registry included.
+        if registry.len() + 1 + repository.len() > 255 {
+            return Err(bad("the name is longer than 255 characters"));
+        }
         Ok(ImageRef {
             registry,
             repository,
@@ -281,6 +282,17 @@ mod tests {
         ] {
             assert!(bad.parse::<ImageRef>().is_err(), "{bad:?} parsed");
         }
+    }
+
+    #[test]
+    fn the_length_limit_counts_the_normalized_name() {
+        // 250 characters as written, 268 once `docker.io/library/` is added.
+        let long = "a".repeat(250);
+        assert!(long.parse::<ImageRef>().is_err());
+        let fits = "a".repeat(255 - "docker.io/library/".len());
+        let r: ImageRef = fits.parse().unwrap();
+        assert_eq!(r.to_string().parse::<ImageRef>().unwrap(), r);
+        assert!(format!("{fits}a").parse::<ImageRef>().is_err());
     }
 
     #[test]
