@@ -115,14 +115,7 @@ pub fn standard_repo() -> AptRepo {
 /// dpkg-deb are the slow part).
 fn archive() -> &'static Archive {
     static ARCHIVE: OnceLock<(Archive, tempfile::TempDir)> = OnceLock::new();
-    &ARCHIVE
-        .get_or_init(|| {
-            let repo = standard_repo();
-            let cache = tempfile::tempdir().unwrap();
-            let archive = support::load(&support::source(&repo), cache.path()).unwrap();
-            (archive, cache)
-        })
-        .0
+    support::load_once(&ARCHIVE, standard_repo)
 }
 
 fn run(requests: &[&str]) -> Result<Resolution, ResolveError> {

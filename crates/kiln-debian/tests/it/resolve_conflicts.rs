@@ -63,14 +63,7 @@ fn conflict_repo() -> AptRepo {
 
 fn archive() -> &'static Archive {
     static ARCHIVE: OnceLock<(Archive, tempfile::TempDir)> = OnceLock::new();
-    &ARCHIVE
-        .get_or_init(|| {
-            let repo = conflict_repo();
-            let cache = tempfile::tempdir().unwrap();
-            let archive = support::load(&support::source(&repo), cache.path()).unwrap();
-            (archive, cache)
-        })
-        .0
+    support::load_once(&ARCHIVE, conflict_repo)
 }
 
 fn requests(requests: &[&str]) -> Vec<Request> {

@@ -1,6 +1,7 @@
 //! Loading a test repository (`kiln_test::apt::AptRepo`) through the library.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use kiln_debian::archive::{Archive, LoadError, LoadOptions};
 use kiln_debian::cache::Cache;
@@ -21,4 +22,20 @@ pub fn load(sources: &[Source], cache_dir: &Path) -> Result<Archive, LoadError> 
         &Cache::new(cache_dir),
         &LoadOptions::default(),
     )
+}
+
+/// An archive loaded once per test process from the repository `make` builds (gpg and
+/// dpkg-deb are the slow part), kept in `cell` with its cache directory.
+pub fn load_once(
+    cell: &'static OnceLock<(Archive, tempfile::TempDir)>,
+    make: impl FnOnce() -> AptRepo,
+) -> &'static Archive {
+    &cell
+        .get_or_init(|| {
+            let repo = make();
+            let cache = tempfile::tempdir().unwrap();
+            let archive = load(&source(&repo), cache.path()).unwrap();
+            (archive, cache)
+        })
+        .0
 }
