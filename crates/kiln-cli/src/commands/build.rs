@@ -125,14 +125,24 @@ pub fn run(args: BuildArgs, global: &GlobalArgs) -> Result<ExitCode> {
         SbomFormat::SpdxJson => Format::SpdxJson,
         SbomFormat::CyclonedxJson => Format::CycloneDxJson,
     };
+    // Each architecture's SBOM, made once for both the files and the attestations.
+    let sboms: Vec<Vec<u8>> = if args.sbom.is_some() || args.sign_key.is_some() {
+        build
+            .arches
+            .iter()
+            .map(|a| evidence::sbom(a, &name, format))
+            .collect::<Result<_, _>>()?
+    } else {
+        Vec::new()
+    };
     if let Some(path) = &args.sbom {
-        for a in &build.arches {
+        for (a, sbom) in build.arches.iter().zip(&sboms) {
             let file = if build.arches.len() == 1 {
                 path.clone()
             } else {
                 PathBuf::from(format!("{}.{}", path.display(), a.assembled.architecture))
             };
-            atomic_write(&file, &evidence::sbom(a, &name, format)?)?;
+            atomic_write(&file, sbom)?;
         }
     }
     if let Some(reference) = &args.push {
@@ -142,7 +152,7 @@ pub fn run(args: BuildArgs, global: &GlobalArgs) -> Result<ExitCode> {
         let key = super::key::read_signing_key(key)?;
         let evidence = Evidence {
             build: &build,
-            name: &name,
+            sboms: &sboms,
             format,
             provenance: &provenance,
         };
@@ -205,7 +215,8 @@ fn signature_homes(args: &BuildArgs) -> Result<Vec<String>> {
 /// What a signed build attaches.
 struct Evidence<'a> {
     build: &'a Build,
-    name: &'a str,
+    /// Each architecture's SBOM document, in `build.arches` order.
+    sboms: &'a [Vec<u8>],
     format: Format,
     provenance: &'a kiln_attest::predicate::provenance::Provenance,
 }
@@ -234,7 +245,7 @@ fn sign(
     };
     write::sign(&*client, &root, key, forms)?;
     let several = evidence.build.arches.len() > 1;
-    for arch in &evidence.build.arches {
+    for (arch, sbom) in evidence.build.arches.iter().zip(evidence.sboms) {
         let image = if several {
             let digest = arch.image.manifest.descriptor().digest;
             let image = ResolvedImage::resolve(&*client, &image_ref.with_digest(digest))?;
@@ -243,8 +254,7 @@ fn sign(
         } else {
             root.clone()
         };
-        let sbom = evidence::sbom(arch, evidence.name, evidence.format)?;
-        let sbom: serde_json::Value = serde_json::from_slice(&sbom)?;
+        let sbom: serde_json::Value = serde_json::from_slice(sbom)?;
         write::attest(&*client, &image, key, &sbom_kind, sbom, forms)?;
         write::attest(
             &*client,

@@ -167,10 +167,10 @@ pub fn run(args: ScanArgs, global: &GlobalArgs) -> Result<ExitCode> {
             }
             // Serialized straight from the findings (no intermediate JSON tree).
             #[derive(serde::Serialize)]
-            struct Report<'a, D: serde::Serialize> {
+            struct Report<'a> {
                 schema: &'static str,
                 target: &'a str,
-                distro: &'a D,
+                distro: &'a Option<kiln_types::Distro>,
                 packages: usize,
                 counts: BTreeMap<String, usize>,
                 findings: &'a [&'a Finding],
