@@ -67,23 +67,21 @@ pub(super) fn synthesise(
     let mut layers = Vec::with_capacity(entry.layers.len());
     for (i, path) in entry.layers.iter().enumerate() {
         let what = format!("{name} layer {path:?}");
-        let (digest, compression) = hash_member(members, path, &what)?;
+        let compression = sniff_member(members, path, &what)?;
+        // An uncompressed layer is its own diff_id, so the config already names its
+        // digest. Every read of a blob checks its digest at the end of the stream, and a
+        // layer read that fails the check fails the whole command, so hashing the layer
+        // here as well would only read the archive twice.
+        let digest = match (compression, config.rootfs.diff_ids.get(i)) {
+            (Compression::None, Some(diff_id)) => diff_id.clone(),
+            _ => hash_member(members, path, &what)?,
+        };
         let size = members.size(path)?;
         let media_type = match compression {
             Compression::None => media_type::OCI_LAYER,
             Compression::Gzip => media_type::OCI_LAYER_GZIP,
             Compression::Zstd => media_type::OCI_LAYER_ZSTD,
         };
-        if compression == Compression::None
-            && let Some(diff_id) = config.rootfs.diff_ids.get(i)
-            && diff_id != &digest
-        {
-            return Err(Error::DigestMismatch {
-                what: format!("{what} (config diff_id {i})"),
-                expected: diff_id.clone(),
-                actual: digest,
-            });
-        }
         blobs.insert(digest.clone(), path.clone());
         layers.push(Descriptor::new(media_type, digest, size));
     }
@@ -175,31 +173,44 @@ fn from_repositories<'a>(
     })
 }
 
-/// The sha256 of a member's bytes and the compression its first bytes show.
-fn hash_member(members: &Members, path: &str, what: &str) -> Result<(Digest, Compression)> {
-    let mut reader = members.open(path).map_err(|_| Error::Archive {
+fn open_member<'a>(members: &'a Members, path: &str, what: &str) -> Result<impl Read + 'a> {
+    members.open(path).map_err(|_| Error::Archive {
         what: what.to_owned(),
         reason: "manifest.json names a layer file the archive does not have".to_owned(),
-    })?;
+    })
+}
+
+fn read_error(what: &str) -> impl FnOnce(io::Error) -> Error {
+    let what = what.to_owned();
+    move |e| Error::Archive {
+        what,
+        reason: e.to_string(),
+    }
+}
+
+/// The compression a member's first bytes show.
+fn sniff_member(members: &Members, path: &str, what: &str) -> Result<Compression> {
+    let mut head = Vec::with_capacity(4);
+    open_member(members, path, what)?
+        .take(4)
+        .read_to_end(&mut head)
+        .map_err(read_error(what))?;
+    Ok(Compression::sniff(&head))
+}
+
+/// The sha256 of a member's bytes.
+fn hash_member(members: &Members, path: &str, what: &str) -> Result<Digest> {
+    let mut reader = open_member(members, path, what)?;
     let mut hasher = Hasher::new(kiln_types::Algorithm::Sha256);
     let mut buf = vec![0u8; 256 << 10];
-    let mut head = Vec::new();
     loop {
         let n = match reader.read(&mut buf) {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => {
-                return Err(Error::Archive {
-                    what: what.to_owned(),
-                    reason: e.to_string(),
-                });
-            }
+            Err(e) => return Err(read_error(what)(e)),
         };
-        if head.len() < 4 {
-            head.extend_from_slice(&buf[..n.min(4 - head.len())]);
-        }
         hasher.update(&buf[..n]);
     }
-    Ok((hasher.finish(), Compression::sniff(&head)))
+    Ok(hasher.finish())
 }

@@ -8,9 +8,12 @@ use std::fs;
 use std::path::Path;
 
 use kiln_oci::archive::{ArchiveDestination, ArchiveSource};
+use kiln_oci::copy::{CopyOptions, Silent};
+use kiln_oci::layer::LayerReader;
+use kiln_oci::layout::LayoutDestination;
 use kiln_oci::layout::{LayoutRef, LayoutSource};
 use kiln_oci::manifest::Descriptor;
-use kiln_oci::{Error, ImageDestination, ImageSource, media_type};
+use kiln_oci::{Error, Image, ImageDestination, ImageSource, media_type};
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec, write_index_layout};
 use layout_support::{copy_image, names_in, sample, verify_all_layers};
 use serde_json::Value;
@@ -188,7 +191,7 @@ fn a_classic_archive_gets_a_synthesised_manifest() {
 }
 
 #[test]
-fn a_classic_layer_that_differs_from_its_diff_id_fails_at_open() {
+fn a_classic_layer_that_differs_from_its_diff_id_fails_when_read() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("classic.tar");
     ImageBuilder::new()
@@ -204,9 +207,22 @@ fn a_classic_layer_that_differs_from_its_diff_id_fails_at_open() {
         .unwrap();
     bytes[at] = b'X';
     fs::write(&file, bytes).unwrap();
-    let err = ArchiveSource::open(&file, None).unwrap_err();
+    // The manifest takes the layer's digest from the config's diff_id; the bytes are
+    // checked against it wherever the layer is read, and a copy writes nothing.
+    let src = ArchiveSource::open(&file, None).unwrap();
+    let image = Image::resolve(&src, None).unwrap();
+    let err = LayerReader::open(&src, &image.layers()[0], image.diff_id(0))
+        .unwrap()
+        .finish()
+        .unwrap_err();
     assert!(matches!(err, Error::DigestMismatch { .. }), "{err}");
-    assert!(err.to_string().contains("layer.tar"), "{err}");
+    assert!(err.to_string().contains("classic.tar"), "{err}");
+    let out = tmp.path().join("copy");
+    let dest = LayoutDestination::create(&out, Some("app".into())).unwrap();
+    let err =
+        kiln_oci::copy::copy(&src, Box::new(dest), &CopyOptions::default(), &Silent).unwrap_err();
+    assert!(matches!(err, Error::DigestMismatch { .. }), "{err}");
+    assert!(!out.join("index.json").exists());
 }
 
 /// Appends a member whose name is written into the header verbatim, `..` and all.
