@@ -15,14 +15,16 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
-use crate::advisory::Advisory;
+use crate::advisory::{Advisory, AffectedPackage};
 use crate::update::FetchState;
 use crate::{Result, VulnError};
 
 pub use write::{ImportOptions, import};
 
-/// The schema this build reads and writes (2: Ubuntu releases stored without `:LTS`).
-pub const SCHEMA_VERSION: u32 = 2;
+/// The schema this build reads and writes (2: Ubuntu releases stored without `:LTS`;
+/// 3: each record's head and each affected package stored apart from the body, so a
+/// lookup decodes only what it matches against).
+pub const SCHEMA_VERSION: u32 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -31,9 +33,10 @@ CREATE TABLE IF NOT EXISTS source(
     skipped INTEGER NOT NULL, newest TEXT, imported_at TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS advisory(
     rid INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT NOT NULL, modified TEXT,
-    body TEXT NOT NULL, UNIQUE(source, id));
+    body TEXT NOT NULL, head TEXT NOT NULL, UNIQUE(source, id));
 CREATE TABLE IF NOT EXISTS affected(
-    rid INTEGER NOT NULL, ecosystem TEXT NOT NULL, release TEXT NOT NULL, name TEXT NOT NULL);
+    rid INTEGER NOT NULL, ecosystem TEXT NOT NULL, release TEXT NOT NULL, name TEXT NOT NULL,
+    packages TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS affected_key ON affected(ecosystem, release, name);
 CREATE INDEX IF NOT EXISTS affected_rid ON affected(rid);
 CREATE TABLE IF NOT EXISTS alias(rid INTEGER NOT NULL, other TEXT NOT NULL);
@@ -246,6 +249,14 @@ impl Database {
 
 pub(crate) fn decode(id: &str, body: &str) -> Result<Advisory> {
     serde_json::from_str(body).map_err(|e| VulnError::Corrupt {
+        id: id.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// The affected packages stored under one lookup key of record `id`.
+pub(crate) fn decode_packages(id: &str, packages: &str) -> Result<Vec<AffectedPackage>> {
+    serde_json::from_str(packages).map_err(|e| VulnError::Corrupt {
         id: id.to_owned(),
         reason: e.to_string(),
     })

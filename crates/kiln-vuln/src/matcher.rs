@@ -23,8 +23,8 @@ use std::collections::HashMap;
 use kiln_version::{AnyVersion, Ecosystem};
 use serde::Serialize;
 
-use crate::advisory::{Advisory, DistroStatus, Status, package_key};
-use crate::db::{Database, db_err, decode};
+use crate::advisory::{Advisory, AffectedPackage, DistroStatus, Status, package_key};
+use crate::db::{Database, db_err, decode, decode_packages};
 use crate::release;
 use crate::severity::{Severity, headline};
 use crate::{Result, VulnError};
@@ -140,26 +140,26 @@ impl Database {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT DISTINCT a.id, a.source, a.body FROM affected f JOIN advisory a ON a.rid = f.rid
+                "SELECT a.id, a.source, a.head, f.packages FROM affected f JOIN advisory a ON a.rid = f.rid
                  WHERE f.ecosystem = ?1 AND f.release = ?2 AND f.name = ?3",
             )
             .map_err(db_err(self.path(), "querying"))?;
-        let rows: Vec<(String, String, String)> = stmt
+        let rows: Vec<(String, String, String, String)> = stmt
             .query_map(
                 (q.ecosystem.name(), release.as_deref().unwrap_or(""), &key),
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
             )
             .and_then(|rows| rows.collect())
             .map_err(db_err(self.path(), "querying"))?;
         let mut hits = Vec::new();
-        for (id, source, body) in rows {
-            let advisory = decode(&id, &body)?;
+        for (id, source, head, packages) in rows {
+            let advisory = decode(&id, &head)?;
+            let packages = decode_packages(&id, &packages)?;
             if let Some(hit) = evaluate(
                 advisory,
+                &packages,
                 source,
                 q.ecosystem,
-                release.as_deref(),
-                &key,
                 version,
                 &installed,
             ) {
@@ -218,22 +218,17 @@ impl Database {
     }
 }
 
+/// Whether `installed` is affected by one of `packages`, the entries of `advisory` the
+/// database keeps under the package's lookup key (ecosystem, release and name).
 fn evaluate(
     advisory: Advisory,
+    packages: &[AffectedPackage],
     source: String,
     ecosystem: Ecosystem,
-    release: Option<&str>,
-    key: &str,
     version: &str,
     installed: &AnyVersion,
 ) -> Option<Hit> {
-    for p in &advisory.affected {
-        if p.ecosystem != ecosystem
-            || p.release.as_deref() != release
-            || package_key(p.ecosystem, &p.name) != key
-        {
-            continue;
-        }
+    for p in packages {
         if p.status
             .as_ref()
             .is_some_and(|s| s.status == Status::NotAffected)

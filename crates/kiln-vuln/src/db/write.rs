@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, params};
 
 use super::{SCHEMA, SCHEMA_VERSION, check_schema, db_err};
-use crate::advisory::package_key;
+use crate::advisory::{Advisory, AffectedPackage, package_key};
 use crate::import::SourceData;
 use crate::{Result, VulnError};
 
@@ -113,11 +113,13 @@ fn replace_source(
     }
     let ins = db_err(tmp, "inserting records");
     let mut adv = tx
-        .prepare_cached("INSERT INTO advisory(id, source, modified, body) VALUES (?1, ?2, ?3, ?4)")
+        .prepare_cached(
+            "INSERT INTO advisory(id, source, modified, body, head) VALUES (?1, ?2, ?3, ?4, ?5)",
+        )
         .map_err(db_err(tmp, "inserting records"))?;
     let mut aff = tx
         .prepare_cached(
-            "INSERT INTO affected(rid, ecosystem, release, name) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO affected(rid, ecosystem, release, name, packages) VALUES (?1, ?2, ?3, ?4, ?5)",
         )
         .map_err(db_err(tmp, "inserting records"))?;
     let mut ali = tx
@@ -125,23 +127,34 @@ fn replace_source(
         .map_err(db_err(tmp, "inserting records"))?;
     let mut errors = Ok(());
     for a in &source.advisories {
-        let body = serde_json::to_string(a).map_err(|e| VulnError::Corrupt {
-            id: a.id.clone(),
-            reason: e.to_string(),
-        })?;
-        let step = (|| {
-            adv.execute(params![a.id, source.name, a.modified, body])?;
-            let rid = tx.last_insert_rowid();
-            let mut seen = std::collections::HashSet::new();
-            for p in &a.affected {
-                let key = (
-                    p.ecosystem.name(),
-                    p.release.as_deref().unwrap_or(""),
-                    package_key(p.ecosystem, &p.name),
-                );
-                if seen.insert(key.clone()) {
-                    aff.execute(params![rid, key.0, key.1, key.2])?;
+        let body = to_json(&a.id, a)?;
+        let head = to_json(&a.id, &head(a))?;
+        // The affected entries under each lookup key, in the record's order.
+        let mut keys: Vec<(&str, &str, String)> = Vec::new();
+        let mut under: Vec<Vec<&AffectedPackage>> = Vec::new();
+        for p in &a.affected {
+            let key = (
+                p.ecosystem.name(),
+                p.release.as_deref().unwrap_or(""),
+                package_key(p.ecosystem, &p.name),
+            );
+            match keys.iter().position(|k| *k == key) {
+                Some(i) => under[i].push(p),
+                None => {
+                    keys.push(key);
+                    under.push(vec![p]);
                 }
+            }
+        }
+        let packages = under
+            .iter()
+            .map(|u| to_json(&a.id, u))
+            .collect::<Result<Vec<_>>>()?;
+        let step = (|| {
+            adv.execute(params![a.id, source.name, a.modified, body, head])?;
+            let rid = tx.last_insert_rowid();
+            for ((ecosystem, release, name), packages) in keys.iter().zip(&packages) {
+                aff.execute(params![rid, ecosystem, release, name, packages])?;
             }
             for other in &a.aliases {
                 ali.execute(params![rid, other])?;
@@ -174,6 +187,30 @@ fn replace_source(
         .map_err(db_err(tmp, "recording a source"))?;
     }
     Ok(())
+}
+
+fn to_json<T: serde::Serialize + ?Sized>(id: &str, value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| VulnError::Corrupt {
+        id: id.to_owned(),
+        reason: e.to_string(),
+    })
+}
+
+/// What a lookup needs of a record besides the affected package it matched: the
+/// record without its `affected` list and references.
+fn head(a: &Advisory) -> Advisory {
+    Advisory {
+        id: a.id.clone(),
+        aliases: a.aliases.clone(),
+        upstream: a.upstream.clone(),
+        modified: a.modified.clone(),
+        published: a.published.clone(),
+        withdrawn: a.withdrawn.clone(),
+        summary: a.summary.clone(),
+        severity: a.severity.clone(),
+        affected: Vec::new(),
+        references: Vec::new(),
+    }
 }
 
 /// Union-find over every `aliases` edge of every record, written to `vuln`.
