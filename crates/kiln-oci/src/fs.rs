@@ -167,24 +167,38 @@ impl MergedFs {
                 Change::Add(_) | Change::Skip(_) => {}
             }
         }
+        // A directory known to exist with only directories above it: entries come mostly
+        // grouped by directory, so its siblings skip the walk up their ancestors.
+        let mut checked: Option<String> = None;
         for change in changes {
             let Change::Add(new) = change else { continue };
-            if let Some(blocker) = path::ancestors(&new.path)
-                .find(|a| self.entries.get(*a).is_some_and(|e| !e.is_dir()))
-            {
-                self.anomalies.push(Anomaly {
-                    layer,
-                    name: new.path.clone(),
-                    reason: format!("{blocker} is not a directory; entry not applied"),
-                });
-                tracing::warn!(layer, path = %new.path, %blocker, "parent is not a directory");
-                continue;
-            }
-            for a in path::ancestors(&new.path) {
-                if !self.entries.contains_key(a) {
-                    self.entries
-                        .insert(a.to_owned(), Entry::implicit_dir(a, layer));
+            let parent = path::parent(&new.path);
+            if checked.as_deref() != Some(parent) {
+                if let Some(blocker) = path::ancestors(&new.path)
+                    .find(|a| self.entries.get(*a).is_some_and(|e| !e.is_dir()))
+                {
+                    self.anomalies.push(Anomaly {
+                        layer,
+                        name: new.path.clone(),
+                        reason: format!("{blocker} is not a directory; entry not applied"),
+                    });
+                    tracing::warn!(layer, path = %new.path, %blocker, "parent is not a directory");
+                    continue;
                 }
+                for a in path::ancestors(&new.path) {
+                    if !self.entries.contains_key(a) {
+                        self.entries
+                            .insert(a.to_owned(), Entry::implicit_dir(a, layer));
+                    }
+                }
+                checked = Some(parent.to_owned());
+            }
+            if !new.is_dir()
+                && checked
+                    .as_deref()
+                    .is_some_and(|c| path::is_at_or_below(c, &new.path))
+            {
+                checked = None;
             }
             let replaces_dir = self.entries.get(&new.path).is_some_and(Entry::is_dir);
             if replaces_dir && !new.is_dir() {

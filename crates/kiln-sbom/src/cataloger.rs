@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use kiln_oci::fs::{Candidate, MergedFs, Want};
+use kiln_oci::fs::{Candidate, Entry, MergedFs, Want};
 use kiln_types::{Distro, Inventory, Package, Relationship, TargetInfo};
 
 use crate::Result;
@@ -57,16 +57,18 @@ impl Context {
 
     /// Records that an OS package installed `path` (as its metadata lists it), and the
     /// path it resolves to inside the image when links lead elsewhere (merged `/usr`).
-    pub fn own(&mut self, fs: &MergedFs, path: &str) {
-        let Ok(n) = kiln_oci::fs::path::normalize(path) else {
-            return;
-        };
-        if let Some(real) = fs.resolve_path(&n.path)
+    /// Returns the entry it resolves to, if any.
+    pub fn own<'f>(&mut self, fs: &'f MergedFs, path: &str) -> Option<&'f Entry> {
+        let n = kiln_oci::fs::path::normalize(path).ok()?;
+        let real = fs.resolve_path(&n.path);
+        let entry = real.as_deref().and_then(|r| fs.get(r));
+        if let Some(real) = real
             && real != n.path
         {
             self.owned.insert(real);
         }
         self.owned.insert(n.path);
+        entry
     }
 
     /// Whether an OS package owns `path` (normalised, absolute).

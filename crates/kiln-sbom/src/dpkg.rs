@@ -213,10 +213,9 @@ fn own_lines<'a>(fs: &MergedFs, ctx: &mut Context, lines: impl Iterator<Item = &
         } else {
             format!("/{line}")
         };
-        if !fs.resolve(&path).is_some_and(|e| e.is_dir()) {
+        if !ctx.own(fs, &path).is_some_and(|e| e.is_dir()) {
             files += 1;
         }
-        ctx.own(fs, &path);
     }
     files
 }

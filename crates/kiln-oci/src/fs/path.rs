@@ -110,6 +110,14 @@ pub fn ancestors(path: &str) -> impl Iterator<Item = &str> {
         .filter(|a| !a.is_empty())
 }
 
+/// Whether `path` is `dir` or lies below it (both normalised).
+pub fn is_at_or_below(path: &str, dir: &str) -> bool {
+    dir == "/"
+        || path
+            .strip_prefix(dir)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+}
+
 /// The prefix every path strictly below `dir` starts with.
 pub fn subtree_prefix(dir: &str) -> String {
     if dir == "/" {

@@ -14,6 +14,15 @@ pub const MAX_HOPS: usize = 40;
 /// links loop.
 pub(crate) fn resolve(entries: &BTreeMap<String, Entry>, raw: &str) -> Option<String> {
     let start = path::normalize(raw).ok()?.path;
+    // Entries live only under real directories (`MergedFs::apply` refuses an entry below
+    // a non-directory and drops what was below a directory it replaces), so a path that
+    // is itself an entry, and not a link, leads to itself.
+    if entries
+        .get(&start)
+        .is_some_and(|e| !matches!(e.kind, EntryKind::Symlink { .. }))
+    {
+        return Some(start);
+    }
     // Components still to walk, last one on top.
     let mut todo: Vec<String> = path::components(&start).rev().map(str::to_owned).collect();
     let mut done: Vec<String> = Vec::new();

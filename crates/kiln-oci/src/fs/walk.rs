@@ -52,7 +52,7 @@ pub(crate) fn read(
     budget: &Budget,
 ) -> Result<LayerIndex> {
     let mut found = walk(root, limits)?;
-    found.sort_unstable_by(|a, b| a.rel.split(|c| *c == b'/').cmp(b.rel.split(|c| *c == b'/')));
+    found.sort_unstable_by(|a, b| tar_order(&a.rel, &b.rel));
     let mut index = LayerIndex::default();
     let mut first_link: HashMap<(u64, u64), String> = HashMap::new();
     // (index into `found`, normalised path, size, what to do)
@@ -138,6 +138,17 @@ pub(crate) fn read(
         index.content.insert(path, content?);
     }
     Ok(index)
+}
+
+/// Depth first, names sorted byte-wise: comparing component by component is comparing
+/// bytes with `/` below every other byte (names hold neither `/` nor NUL).
+fn tar_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
+    let key = |c: u8| if c == b'/' { 0 } else { c };
+    let common = a.iter().zip(b).position(|(x, y)| x != y);
+    match common {
+        Some(i) => key(a[i]).cmp(&key(b[i])),
+        None => a.len().cmp(&b.len()),
+    }
 }
 
 /// Whether the file at `path` starts with `magic` and `probe` accepts it; reads only what
@@ -358,4 +369,19 @@ fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
     });
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::tar_order;
+
+    proptest! {
+        #[test]
+        fn tar_order_is_component_order(a in "[a./-]{0,6}", b in "[a./-]{0,6}") {
+            let by_components = a.as_bytes().split(|c| *c == b'/').cmp(b.as_bytes().split(|c| *c == b'/'));
+            prop_assert_eq!(tar_order(a.as_bytes(), b.as_bytes()), by_components);
+        }
+    }
 }
