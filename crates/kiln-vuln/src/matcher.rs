@@ -144,27 +144,37 @@ impl Database {
                  WHERE f.ecosystem = ?1 AND f.release = ?2 AND f.name = ?3",
             )
             .map_err(db_err(self.path(), "querying"))?;
-        let rows: Vec<(String, String, String, String)> = stmt
-            .query_map(
-                (q.ecosystem.name(), release.as_deref().unwrap_or(""), &key),
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
-            .and_then(|rows| rows.collect())
-            .map_err(db_err(self.path(), "querying"))?;
+        let err = || db_err(self.path(), "querying");
+        let mut rows = stmt
+            .query((q.ecosystem.name(), release.as_deref().unwrap_or(""), &key))
+            .map_err(err())?;
         let mut hits = Vec::new();
-        for (id, source, head, packages) in rows {
-            let advisory = decode(&id, &head)?;
-            let packages = decode_packages(&id, &packages)?;
-            if let Some(hit) = evaluate(
+        // Only the affected packages are decoded for every row; the record's head only
+        // for a row that matches.
+        while let Some(row) = rows.next().map_err(err())? {
+            let text = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_str()?));
+            let id = text(0).map_err(err())?;
+            let packages = decode_packages(id, text(3).map_err(err())?)?;
+            let Some((p, reason, fixed)) = evaluate(&packages, q.ecosystem, version, &installed)
+            else {
+                continue;
+            };
+            let advisory = decode(id, text(2).map_err(err())?)?;
+            let mut severities = advisory.severity.clone();
+            severities.extend(p.severity.iter().cloned());
+            let evidence = Evidence {
+                record: advisory.id.clone(),
+                source: text(1).map_err(err())?.to_owned(),
+                reason,
+                fixed,
+                status: p.status.clone(),
+                summary: advisory.summary.clone(),
+            };
+            hits.push(Hit {
                 advisory,
-                &packages,
-                source,
-                q.ecosystem,
-                version,
-                &installed,
-            ) {
-                hits.push(hit);
-            }
+                evidence,
+                severities,
+            });
         }
         let mut matches = Vec::new();
         for group in self.group(hits)? {
@@ -218,16 +228,14 @@ impl Database {
     }
 }
 
-/// Whether `installed` is affected by one of `packages`, the entries of `advisory` the
-/// database keeps under the package's lookup key (ecosystem, release and name).
-fn evaluate(
-    advisory: Advisory,
-    packages: &[AffectedPackage],
-    source: String,
+/// The first of `packages` (one record's entries under the package's lookup key) that
+/// `installed` is affected by, why, and the version that fixes it.
+fn evaluate<'p>(
+    packages: &'p [AffectedPackage],
     ecosystem: Ecosystem,
     version: &str,
     installed: &AnyVersion,
-) -> Option<Hit> {
+) -> Option<(&'p AffectedPackage, Reason, Option<String>)> {
     for p in packages {
         if p.status
             .as_ref()
@@ -240,40 +248,21 @@ fn evaluate(
         }) {
             continue;
         }
-        let fix = p
-            .ranges
-            .iter()
-            .filter_map(|r| r.fix_for(installed))
-            .min_by(|a, b| {
-                kiln_version::compare(ecosystem, a, b).unwrap_or(std::cmp::Ordering::Equal)
-            });
         let listed = p.versions.iter().any(|l| {
             l == version || AnyVersion::parse_in(ecosystem, l).is_ok_and(|lv| &lv == installed)
         });
-        let reason = if listed {
-            Some((Reason::Listed, fix))
-        } else {
-            p.ranges
+        if listed {
+            let fix = p
+                .ranges
                 .iter()
-                .find(|r| r.range().affects(installed))
-                .map(|r| (Reason::Range(r.to_string()), r.fix_for(installed)))
-        };
-        if let Some((reason, fixed)) = reason {
-            let mut severities = advisory.severity.clone();
-            severities.extend(p.severity.iter().cloned());
-            let evidence = Evidence {
-                record: advisory.id.clone(),
-                source: source.clone(),
-                reason,
-                fixed,
-                status: p.status.clone(),
-                summary: advisory.summary.clone(),
-            };
-            return Some(Hit {
-                advisory,
-                evidence,
-                severities,
-            });
+                .filter_map(|r| r.fix_for(installed))
+                .min_by(|a, b| {
+                    kiln_version::compare(ecosystem, a, b).unwrap_or(std::cmp::Ordering::Equal)
+                });
+            return Some((p, Reason::Listed, fix));
+        }
+        if let Some(r) = p.ranges.iter().find(|r| r.range().affects(installed)) {
+            return Some((p, Reason::Range(r.to_string()), r.fix_for(installed)));
         }
     }
     None
