@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use serde::Serialize;
 
-use crate::advisory::{Advisory, AffectedPackage};
+use crate::advisory::Advisory;
 use crate::update::FetchState;
 use crate::{Result, VulnError};
 
@@ -247,16 +247,10 @@ impl Database {
     }
 }
 
-pub(crate) fn decode(id: &str, body: &str) -> Result<Advisory> {
-    serde_json::from_str(body).map_err(|e| VulnError::Corrupt {
-        id: id.to_owned(),
-        reason: e.to_string(),
-    })
-}
-
-/// The affected packages stored under one lookup key of record `id`.
-pub(crate) fn decode_packages(id: &str, packages: &str) -> Result<Vec<AffectedPackage>> {
-    serde_json::from_str(packages).map_err(|e| VulnError::Corrupt {
+/// Decodes a JSON column of record `id`: its body or head (an [`Advisory`]), or the
+/// affected packages stored under one lookup key.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(id: &str, text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| VulnError::Corrupt {
         id: id.to_owned(),
         reason: e.to_string(),
     })

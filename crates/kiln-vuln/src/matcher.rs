@@ -24,7 +24,7 @@ use kiln_version::{AnyVersion, Ecosystem};
 use serde::Serialize;
 
 use crate::advisory::{Advisory, AffectedPackage, DistroStatus, Status, package_key};
-use crate::db::{Database, db_err, decode, decode_packages};
+use crate::db::{Database, db_err, decode};
 use crate::release;
 use crate::severity::{Severity, headline};
 use crate::{Result, VulnError};
@@ -154,12 +154,12 @@ impl Database {
         while let Some(row) = rows.next().map_err(err())? {
             let text = |i: usize| row.get_ref(i).and_then(|v| Ok(v.as_str()?));
             let id = text(0).map_err(err())?;
-            let packages = decode_packages(id, text(3).map_err(err())?)?;
+            let packages: Vec<AffectedPackage> = decode(id, text(3).map_err(err())?)?;
             let Some((p, reason, fixed)) = evaluate(&packages, q.ecosystem, version, &installed)
             else {
                 continue;
             };
-            let advisory = decode(id, text(2).map_err(err())?)?;
+            let advisory: Advisory = decode(id, text(2).map_err(err())?)?;
             let mut severities = advisory.severity.clone();
             severities.extend(p.severity.iter().cloned());
             let evidence = Evidence {

@@ -130,30 +130,27 @@ fn replace_source(
         let body = to_json(&a.id, a)?;
         let head = to_json(&a.id, &head(a))?;
         // The affected entries under each lookup key, in the record's order.
-        let mut keys: Vec<(&str, &str, String)> = Vec::new();
-        let mut under: Vec<Vec<&AffectedPackage>> = Vec::new();
+        type Key<'a> = (&'a str, &'a str, String);
+        let mut under: Vec<(Key<'_>, Vec<&AffectedPackage>)> = Vec::new();
         for p in &a.affected {
             let key = (
                 p.ecosystem.name(),
                 p.release.as_deref().unwrap_or(""),
                 package_key(p.ecosystem, &p.name),
             );
-            match keys.iter().position(|k| *k == key) {
-                Some(i) => under[i].push(p),
-                None => {
-                    keys.push(key);
-                    under.push(vec![p]);
-                }
+            match under.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, packages)) => packages.push(p),
+                None => under.push((key, vec![p])),
             }
         }
-        let packages = under
-            .iter()
-            .map(|u| to_json(&a.id, u))
+        let rows = under
+            .into_iter()
+            .map(|(key, packages)| Ok((key, to_json(&a.id, &packages)?)))
             .collect::<Result<Vec<_>>>()?;
         let step = (|| {
             adv.execute(params![a.id, source.name, a.modified, body, head])?;
             let rid = tx.last_insert_rowid();
-            for ((ecosystem, release, name), packages) in keys.iter().zip(&packages) {
+            for ((ecosystem, release, name), packages) in &rows {
                 aff.execute(params![rid, ecosystem, release, name, packages])?;
             }
             for other in &a.aliases {
