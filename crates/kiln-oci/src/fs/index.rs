@@ -211,14 +211,33 @@ fn keep(
     }
 }
 
+/// Files up to this size are read straight into their shared buffer; larger ones (which
+/// may yet prove shorter than their header says) grow a buffer as they are read.
+const READ_IN_PLACE: u64 = 64 << 20;
+
 pub(crate) fn read_content(reader: &mut dyn Read, size: u64) -> std::io::Result<Arc<[u8]>> {
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).min(64 << 20));
+    if size <= READ_IN_PLACE {
+        // One allocation, no copy: a `Vec` turned into an `Arc<[u8]>` is copied whole.
+        let len = usize::try_from(size).unwrap_or(0);
+        let mut bytes: Arc<[u8]> = std::iter::repeat_n(0u8, len).collect();
+        let buf = Arc::get_mut(&mut bytes).ok_or_else(|| std::io::Error::other("shared buffer"))?;
+        reader.read_exact(buf).map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => cut_short(),
+            _ => e,
+        })?;
+        return Ok(bytes);
+    }
+    let mut bytes = Vec::with_capacity(READ_IN_PLACE as usize);
     reader.take(size).read_to_end(&mut bytes)?;
     if bytes.len() as u64 != size {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::UnexpectedEof,
-            "file content is cut short",
-        ));
+        return Err(cut_short());
     }
     Ok(bytes.into())
+}
+
+fn cut_short() -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::UnexpectedEof,
+        "file content is cut short",
+    )
 }
