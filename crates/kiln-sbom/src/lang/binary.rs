@@ -6,8 +6,11 @@
 //!
 //! The distribution's own directories (`/usr/bin`, `/bin`, `/usr/sbin`, `/sbin`) hold
 //! mostly small C programs that the OS package manager owns; there only files of at
-//! least [`MIN_DISTRO_BINARY`] bytes (no Go binary is smaller) are captured, which keeps
-//! the capture pass from holding a whole `/usr/bin` in memory.
+//! least [`MIN_DISTRO_BINARY`] bytes (no Go binary is smaller) are looked at. In every
+//! candidate directory an ELF file whose section table is readable is kept only if the
+//! table names one of those sections, which keeps the capture pass from holding large C
+//! programs (compilers, interpreters) in memory; one without a readable section table
+//! is kept whole and searched for Go's build-info magic.
 
 use kiln_oci::fs::path::{file_name, parent};
 use kiln_oci::fs::{Candidate, MergedFs, Peek, Want};
@@ -42,9 +45,11 @@ fn binary_name(path: &str) -> bool {
             .is_some_and(|(_, ext)| SKIPPED_EXTENSIONS.contains(&ext))
 }
 
-/// Any ELF file: the bin directories' candidates are kept whole, as before the probe.
-fn any_elf(_: &dyn Peek) -> bool {
-    true
+/// A bin directory's ELF file is kept unless its section table is readable and names
+/// neither section kiln reads; one without a readable table is kept whole, since Go
+/// build info is then found by its magic in the data.
+fn worth_reading(file: &dyn Peek) -> bool {
+    super::probe::has_section(file, &super::probe::INTERESTING) != Some(false)
 }
 
 fn candidate(path: &str) -> bool {
@@ -72,13 +77,14 @@ impl Cataloger for Binary {
         (min..=MAX_BINARY).contains(&size) && candidate(path)
     }
 
-    /// The bin directories' candidates if they are ELF files; executables elsewhere if
-    /// their section table says they carry build info.
+    /// The bin directories' candidates if they are ELF files whose section table names
+    /// build info or has none; executables elsewhere if their section table says they
+    /// carry build info.
     fn select(&self, file: &Candidate<'_>) -> Want {
         if self.wants(file.path, file.size) {
             return Want::Probe {
                 magic: elf::MAGIC,
-                probe: any_elf,
+                probe: worth_reading,
             };
         }
         if file.mode & 0o111 != 0

@@ -252,3 +252,49 @@ proptest::proptest! {
         }
     }
 }
+
+/// Large ELF files in the distribution's bin directories: one whose section table names
+/// neither build-info section is not kept; one with Go build info, and one with no
+/// section table at all (found by the build-info magic), are kept and catalogued. Both
+/// capture paths agree: layer tars and a walked directory.
+#[test]
+fn bin_directories_keep_only_elf_files_that_may_carry_build_info() {
+    let pad = |mut data: Vec<u8>| {
+        data.resize(600 << 10, 0);
+        data
+    };
+    let with_go = elf_with_section(".go.buildinfo", &pad(buildinfo("go1.21.5", MODINFO)));
+    let mut no_sections = with_go.clone();
+    no_sections[0x28..0x30].fill(0);
+    no_sections[0x3c..0x40].fill(0);
+    let plain_c = elf_with_section(".text", &pad(vec![0x90; 64]));
+    let files = [
+        ("/usr/bin/goapp", &with_go),
+        ("/usr/bin/stripped", &no_sections),
+        ("/usr/bin/cc1", &plain_c),
+    ];
+    let catalog = crate::Catalog::default();
+    let mut layer = LayerSpec::new();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("usr/bin")).unwrap();
+    for (path, bytes) in files {
+        layer = layer.file(path, bytes, 0o755);
+        std::fs::write(dir.path().join(&path[1..]), bytes).unwrap();
+    }
+    let from_tar = crate::testfs::merged(&[layer], &catalog);
+    let from_dir = catalog.read_dir(dir.path()).unwrap();
+    for fs in [&from_tar, &from_dir] {
+        assert_eq!(fs.read("/usr/bin/goapp"), Some(with_go.as_slice()));
+        assert_eq!(fs.read("/usr/bin/stripped"), Some(no_sections.as_slice()));
+        assert_eq!(fs.read("/usr/bin/cc1"), None);
+        let inv = catalog.catalog_fs(fs);
+        let apps: Vec<_> = inv
+            .packages
+            .iter()
+            .filter(|p| p.name == "example.com/app")
+            .flat_map(|p| &p.locations)
+            .map(|l| l.path.as_str())
+            .collect();
+        assert_eq!(apps, ["/usr/bin/goapp", "/usr/bin/stripped"], "{inv:?}");
+    }
+}
