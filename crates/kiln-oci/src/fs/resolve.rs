@@ -13,14 +13,20 @@ pub const MAX_HOPS: usize = 40;
 /// The path `raw` leads to, or `None` if a component is missing, is not a directory, or
 /// links loop.
 pub(crate) fn resolve(entries: &BTreeMap<String, Entry>, raw: &str) -> Option<String> {
-    let start = path::normalize(raw).ok()?.path;
     // Entries live only under real directories (`MergedFs::apply` refuses an entry below
     // a non-directory and drops what was below a directory it replaces), so a path that
-    // is itself an entry, and not a link, leads to itself.
-    if entries
-        .get(&start)
-        .is_some_and(|e| !matches!(e.kind, EntryKind::Symlink { .. }))
-    {
+    // is itself an entry, and not a link, leads to itself. Keys are normalised, so `raw`
+    // found as a key needs no normalising.
+    let leads_to_itself = |p: &str| {
+        entries
+            .get(p)
+            .is_some_and(|e| !matches!(e.kind, EntryKind::Symlink { .. }))
+    };
+    if leads_to_itself(raw) {
+        return Some(raw.to_owned());
+    }
+    let start = path::normalize(raw).ok()?.path;
+    if leads_to_itself(&start) {
         return Some(start);
     }
     // Components still to walk, last one on top.

@@ -258,8 +258,12 @@ fn list(
     }
     for child in std::fs::read_dir(dir).at(dir)? {
         let child = child.at(dir)?;
-        let path = child.path();
-        let meta = child.metadata().at(&path)?;
+        // The child's path is built only where it is needed: most entries are files.
+        let path = || dir.join(child.file_name());
+        let meta = match child.metadata() {
+            Ok(meta) => meta,
+            Err(e) => return Err(Error::io(path(), e)),
+        };
         let mut child_rel = Vec::with_capacity(rel.len() + 1 + child.file_name().len());
         if !rel.is_empty() {
             child_rel.extend_from_slice(rel);
@@ -268,9 +272,10 @@ fn list(
         child_rel.extend_from_slice(child.file_name().as_bytes());
         let ty = meta.file_type();
         let kind = if ty.is_dir() {
-            subdirs.push((path.clone(), child_rel.clone(), depth + 1));
+            subdirs.push((path(), child_rel.clone(), depth + 1));
             FoundKind::Dir
         } else if ty.is_symlink() {
+            let path = path();
             let target = std::fs::read_link(&path).at(&path)?;
             FoundKind::Symlink(target.into_os_string().into_vec())
         } else if ty.is_file() {
@@ -282,7 +287,7 @@ fn list(
         } else if ty.is_fifo() {
             FoundKind::Special(Special::Fifo)
         } else {
-            tracing::debug!(path = %path.display(), "socket left out");
+            tracing::debug!(path = %path().display(), "socket left out");
             continue;
         };
         let inode = (ty.is_file() && meta.nlink() > 1).then(|| (meta.dev(), meta.ino()));
