@@ -1,8 +1,10 @@
 //! Reading blobs with their digest and size checked as the bytes go by.
 
 use std::io::{self, Read};
+use std::sync::mpsc::{SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
-use kiln_types::{Digest, Hasher};
+use kiln_types::{Algorithm, Digest, Hasher};
 
 use crate::manifest::Descriptor;
 use crate::{Error, Result};
@@ -15,7 +17,7 @@ pub const MAX_SMALL_BLOB: u64 = 64 << 20;
 /// arrive than the descriptor's size allows.
 pub struct VerifyingReader<R> {
     inner: R,
-    hasher: Option<Hasher>,
+    hasher: Option<StreamHasher>,
     expected: Digest,
     expected_size: Option<u64>,
     seen: u64,
@@ -35,7 +37,10 @@ impl<R: Read> VerifyingReader<R> {
     pub fn new(inner: R, desc: &Descriptor, what: impl Into<String>) -> VerifyingReader<R> {
         VerifyingReader {
             inner,
-            hasher: Some(Hasher::new(desc.digest.algorithm())),
+            hasher: Some(StreamHasher::new(
+                desc.digest.algorithm(),
+                (desc.size != u64::MAX).then_some(desc.size),
+            )),
             expected: desc.digest.clone(),
             expected_size: (desc.size != u64::MAX).then_some(desc.size),
             seen: 0,
@@ -85,7 +90,7 @@ impl<R: Read> Read for VerifyingReader<R> {
                     actual: self.seen,
                 }));
             }
-            let actual = hasher.finish();
+            let actual = hasher.finish()?;
             if actual != self.expected {
                 return Err(self.fail(Error::DigestMismatch {
                     what: self.what.clone(),
@@ -95,6 +100,95 @@ impl<R: Read> Read for VerifyingReader<R> {
             }
         }
         Ok(n)
+    }
+}
+
+/// Streams at least this large are hashed on a helper thread.
+const BACKGROUND_FROM: u64 = 4 << 20;
+
+/// A hash over a stream: computed inline for small or unknown-size streams, and on a
+/// helper thread for large ones, so that reading (decompressing, parsing) and hashing a
+/// large blob use two cores.
+pub(crate) enum StreamHasher {
+    Inline(Hasher),
+    Background(BackgroundHasher),
+}
+
+impl StreamHasher {
+    /// `size`: how large the stream is expected to be, if known.
+    pub(crate) fn new(algorithm: Algorithm, size: Option<u64>) -> StreamHasher {
+        if size.is_some_and(|s| s >= BACKGROUND_FROM) {
+            StreamHasher::Background(BackgroundHasher::new(algorithm))
+        } else {
+            StreamHasher::Inline(Hasher::new(algorithm))
+        }
+    }
+
+    pub(crate) fn update(&mut self, data: &[u8]) {
+        match self {
+            StreamHasher::Inline(h) => h.update(data),
+            StreamHasher::Background(h) => h.update(data),
+        }
+    }
+
+    pub(crate) fn finish(self) -> io::Result<Digest> {
+        match self {
+            StreamHasher::Inline(h) => Ok(h.finish()),
+            StreamHasher::Background(h) => h.finish(),
+        }
+    }
+}
+
+/// A hash computed on a helper thread from chunks of [`CHUNK`] bytes, so that a layer's
+/// decompression and the hash of its uncompressed bytes (its diff_id) use two cores.
+pub(crate) struct BackgroundHasher {
+    pending: Vec<u8>,
+    send: Option<SyncSender<Vec<u8>>>,
+    thread: Option<JoinHandle<Digest>>,
+}
+
+/// Bytes handed to the hashing thread at a time.
+const CHUNK: usize = 1 << 20;
+
+impl BackgroundHasher {
+    fn new(algorithm: Algorithm) -> BackgroundHasher {
+        let (send, chunks) = sync_channel::<Vec<u8>>(4);
+        let thread = std::thread::spawn(move || {
+            let mut hasher = Hasher::new(algorithm);
+            for chunk in chunks {
+                hasher.update(&chunk);
+            }
+            hasher.finish()
+        });
+        BackgroundHasher {
+            pending: Vec::with_capacity(CHUNK),
+            send: Some(send),
+            thread: Some(thread),
+        }
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        self.pending.extend_from_slice(data);
+        if self.pending.len() >= CHUNK {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        let chunk = std::mem::replace(&mut self.pending, Vec::with_capacity(CHUNK));
+        // A thread that is gone shows up in `finish`.
+        if let Some(send) = &self.send {
+            let _ = send.send(chunk);
+        }
+    }
+
+    fn finish(mut self) -> io::Result<Digest> {
+        self.flush();
+        self.send = None;
+        self.thread
+            .take()
+            .and_then(|t| t.join().ok())
+            .ok_or_else(|| io::Error::other("the hashing thread stopped"))
     }
 }
 
@@ -165,6 +259,32 @@ mod tests {
         let d = desc(b"hello");
         let err = read_verified(&b"hellp"[..], &d, "blob").unwrap_err();
         assert!(matches!(err, Error::DigestMismatch { .. }), "{err}");
+    }
+
+    /// Large blobs are hashed on a helper thread: the same check, in every small read.
+    #[test]
+    fn large_blobs_are_checked_as_small_ones() {
+        let good: Vec<u8> = (0..(BACKGROUND_FROM + 12_345))
+            .map(|i| (i % 251) as u8)
+            .collect();
+        let d = desc(&good);
+        let mut bad = good.clone();
+        bad[(BACKGROUND_FROM / 2) as usize] ^= 1;
+        for (bytes, ok) in [(&good, true), (&bad, false)] {
+            let mut r = VerifyingReader::new(&bytes[..], &d, "blob");
+            let mut buf = [0u8; 700];
+            let result = loop {
+                match r.read(&mut buf) {
+                    Ok(0) => break Ok(()),
+                    Ok(_) => {}
+                    Err(e) => break Err(into_error(e, "blob")),
+                }
+            };
+            match result {
+                Ok(()) => assert!(ok),
+                Err(e) => assert!(!ok && matches!(e, Error::DigestMismatch { .. }), "{e}"),
+            }
+        }
     }
 
     #[test]

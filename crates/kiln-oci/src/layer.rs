@@ -1,8 +1,9 @@
 //! Layer streams: verified, decompressed, and checked against the config's `diff_ids`.
 
+use kiln_types::Digest;
 use std::io::{self, BufRead, BufReader, Read};
 
-use kiln_types::{Digest, Hasher};
+use crate::blob::StreamHasher;
 
 use crate::manifest::Descriptor;
 use crate::media_type::Compression;
@@ -13,7 +14,7 @@ use crate::{Error, Result};
 /// blob's digest and size, and the uncompressed digest against `diff_id` when given.
 pub struct LayerReader<'a> {
     inner: Decoded<'a>,
-    diff_id: Option<(Hasher, Digest)>,
+    diff_id: Option<(StreamHasher, Digest)>,
     what: String,
     done: bool,
 }
@@ -66,7 +67,7 @@ impl<'a> LayerReader<'a> {
         // the same bytes, by the verifying reader: hashing it twice only costs time.
         let diff_id = diff_id
             .filter(|d| !(compression == Compression::None && **d == desc.digest))
-            .map(|d| (Hasher::new(d.algorithm()), d.clone()));
+            .map(|d| (StreamHasher::new(d.algorithm(), Some(desc.size)), d.clone()));
         Ok(LayerReader {
             inner,
             diff_id,
@@ -112,7 +113,7 @@ impl Read for LayerReader<'_> {
                 ));
             }
             if let Some((hasher, expected)) = self.diff_id.take() {
-                let actual = hasher.finish();
+                let actual = hasher.finish()?;
                 if actual != expected {
                     return Err(io::Error::new(
                         io::ErrorKind::InvalidData,
