@@ -18,7 +18,7 @@ mod resolve;
 mod select;
 mod walk;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::Mutex;
@@ -149,6 +149,14 @@ impl MergedFs {
     /// Applies one layer on top of what is merged so far: its whiteouts and opaque
     /// markers first (they only hide lower layers), then its entries in tar order.
     pub fn apply(&mut self, index: LayerIndex, limits: &Limits) -> Result<()> {
+        let index = if self.entries.is_empty() {
+            match self.apply_to_empty(index, limits)? {
+                Some(index) => index,
+                None => return Ok(()),
+            }
+        } else {
+            index
+        };
         let LayerIndex {
             layer,
             changes,
@@ -225,6 +233,68 @@ impl MergedFs {
         Ok(())
     }
 
+    /// The first layer, in one sorted build of the view, when none of the rules of
+    /// [`MergedFs::apply`] can change the outcome: no path is added twice and every
+    /// entry's parent is the root or a directory the layer adds (so no entry is blocked
+    /// and no directory is implicit). Whiteouts hide nothing in an empty view. Gives the
+    /// layer back when the general rules are needed.
+    fn apply_to_empty(&mut self, index: LayerIndex, limits: &Limits) -> Result<Option<LayerIndex>> {
+        let adds = || {
+            index.changes.iter().filter_map(|c| match c {
+                Change::Add(e) => Some(e),
+                _ => None,
+            })
+        };
+        let count = adds().count();
+        let mut paths: HashSet<&str> = HashSet::with_capacity(count);
+        let mut dirs: HashSet<&str> = HashSet::new();
+        for e in adds() {
+            if !paths.insert(&e.path) {
+                return Ok(Some(index));
+            }
+            if e.is_dir() {
+                dirs.insert(&e.path);
+            }
+        }
+        let simple = adds().all(|e| {
+            let parent = path::parent(&e.path);
+            parent == "/" || dirs.contains(parent)
+        });
+        if !simple {
+            return Ok(Some(index));
+        }
+        drop((paths, dirs));
+        if count > limits.max_entries {
+            return Err(Error::Layer {
+                what: format!("layer {}", index.layer),
+                reason: format!("more than {} paths in the image", limits.max_entries),
+            });
+        }
+        let LayerIndex {
+            changes,
+            mut content,
+            not_captured,
+            anomalies,
+            ..
+        } = index;
+        self.anomalies.extend(anomalies);
+        let mut entries = Vec::with_capacity(count);
+        for change in changes {
+            let Change::Add(e) = change else { continue };
+            if matches!(e.kind, EntryKind::File { .. }) {
+                if let Some(bytes) = content.remove(&e.path) {
+                    self.content.insert(e.path.clone(), bytes);
+                }
+                if not_captured.contains(&e.path) {
+                    self.not_captured.insert(e.path.clone());
+                }
+            }
+            entries.push((e.path.clone(), e));
+        }
+        self.entries = entries.into_iter().collect();
+        Ok(None)
+    }
+
     fn remove(&mut self, p: &str) {
         self.entries.remove(p);
         self.content.remove(p);
@@ -252,6 +322,9 @@ impl MergedFs {
 
     /// The entry at `path` itself (a symlink is not followed). `path` is normalised.
     pub fn get(&self, path: &str) -> Option<&Entry> {
+        if path::is_normal(path) {
+            return self.entries.get(path);
+        }
         let p = path::normalize(path).ok()?;
         self.entries.get(&p.path)
     }
@@ -274,6 +347,9 @@ impl MergedFs {
 
     /// Whether `path` was asked for but its content was over the capture limits.
     pub fn was_not_captured(&self, path: &str) -> bool {
+        if path::is_normal(path) {
+            return self.not_captured.contains(path);
+        }
         path::normalize(path).is_ok_and(|p| self.not_captured.contains(&p.path))
     }
 

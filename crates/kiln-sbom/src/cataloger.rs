@@ -5,9 +5,9 @@
 //! own ([`Context::own`]) so that later (language) catalogers can skip them
 //! ([`Context::is_owned`]).
 
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 
-use kiln_oci::fs::{Candidate, Entry, MergedFs, Want};
+use kiln_oci::fs::{Candidate, Entry, EntryKind, MergedFs, Want};
 use kiln_types::{Distro, Inventory, Package, Relationship, TargetInfo};
 
 use crate::Result;
@@ -45,7 +45,8 @@ pub struct Context {
     pub packages: Vec<Package>,
     pub relationships: Vec<Relationship>,
     pub warnings: Vec<String>,
-    owned: BTreeSet<String>,
+    /// Paths OS packages own; sorted only once, into the inventory.
+    owned: HashSet<String>,
 }
 
 impl Context {
@@ -59,25 +60,33 @@ impl Context {
     /// path it resolves to inside the image when links lead elsewhere (merged `/usr`).
     /// Returns the entry it resolves to, if any.
     pub fn own<'f>(&mut self, fs: &'f MergedFs, path: &str) -> Option<&'f Entry> {
-        let n = kiln_oci::fs::path::normalize(path).ok()?;
-        let real = fs.resolve_path(&n.path);
+        let path = if kiln_oci::fs::path::is_normal(path) {
+            path.to_owned()
+        } else {
+            kiln_oci::fs::path::normalize(path).ok()?.path
+        };
+        // A path that is itself an entry and not a link leads to itself.
+        if let Some(entry) = fs
+            .get(&path)
+            .filter(|e| !matches!(e.kind, EntryKind::Symlink { .. }))
+        {
+            self.owned.insert(path);
+            return Some(entry);
+        }
+        let real = fs.resolve_path(&path);
         let entry = real.as_deref().and_then(|r| fs.get(r));
         if let Some(real) = real
-            && real != n.path
+            && real != path
         {
             self.owned.insert(real);
         }
-        self.owned.insert(n.path);
+        self.owned.insert(path);
         entry
     }
 
     /// Whether an OS package owns `path` (normalised, absolute).
     pub fn is_owned(&self, path: &str) -> bool {
         self.owned.contains(path)
-    }
-
-    pub fn owned_paths(&self) -> &BTreeSet<String> {
-        &self.owned
     }
 
     /// The inventory of what was found (its `source` left empty), with CPEs for the
@@ -94,7 +103,7 @@ impl Context {
             packages: self.packages,
             relationships: self.relationships,
             warnings: self.warnings,
-            owned_paths: self.owned,
+            owned_paths: self.owned.into_iter().collect(),
         };
         inv.normalize();
         inv

@@ -208,12 +208,12 @@ fn own_lines<'a>(fs: &MergedFs, ctx: &mut Context, lines: impl Iterator<Item = &
         if line.is_empty() || line == "/." {
             continue;
         }
-        let path = if line.starts_with('/') {
-            line.to_owned()
+        let owned = if line.starts_with('/') {
+            ctx.own(fs, line)
         } else {
-            format!("/{line}")
+            ctx.own(fs, &format!("/{line}"))
         };
-        if !ctx.own(fs, &path).is_some_and(|e| e.is_dir()) {
+        if !owned.is_some_and(|e| e.is_dir()) {
             files += 1;
         }
     }

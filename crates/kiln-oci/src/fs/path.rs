@@ -41,6 +41,17 @@ impl std::fmt::Display for PathProblem {
 
 /// Normalises `raw` (a tar name, or a link target joined to its directory).
 pub fn normalize(raw: &str) -> Result<Normalized, PathProblem> {
+    // Most names have nothing to remove: copied as they are, behind a `/`.
+    let body = raw.strip_prefix('/').unwrap_or(raw);
+    if is_clean(body) {
+        let mut path = String::with_capacity(body.len() + 1);
+        path.push('/');
+        path.push_str(body);
+        return Ok(Normalized {
+            path,
+            escaped: raw.starts_with('/'),
+        });
+    }
     if raw.contains('\0') {
         return Err(PathProblem::Nul);
     }
@@ -74,6 +85,34 @@ pub fn normalize(raw: &str) -> Result<Normalized, PathProblem> {
         path.push('/');
     }
     Ok(Normalized { path, escaped })
+}
+
+/// Whether `path` is already normalised, as [`normalize`] would write it: absolute, and
+/// with no empty, `.` or `..` component, so it can be used as it is.
+pub fn is_normal(path: &str) -> bool {
+    path == "/" || path.strip_prefix('/').is_some_and(is_clean)
+}
+
+/// Whether `body` (no leading `/`) is one or more usable components joined by single
+/// `/`s: none empty, `.` or `..`, none too long, not too deep, no NUL.
+fn is_clean(body: &str) -> bool {
+    if body.is_empty() {
+        return false;
+    }
+    let mut depth = 0;
+    for part in body.as_bytes().split(|b| *b == b'/') {
+        depth += 1;
+        if part.is_empty()
+            || part == b"."
+            || part == b".."
+            || part.len() > MAX_NAME
+            || depth > MAX_DEPTH
+            || part.contains(&0)
+        {
+            return false;
+        }
+    }
+    true
 }
 
 /// The directory holding `path` (`/` for top-level paths and for the root itself).
@@ -158,6 +197,9 @@ mod tests {
     fn rejects_unusable_names() {
         assert_eq!(normalize("a\0b"), Err(PathProblem::Nul));
         assert_eq!(normalize(&"x/".repeat(300)), Err(PathProblem::TooDeep));
+        assert_eq!(normalize(&["x"; 300].join("/")), Err(PathProblem::TooDeep));
+        assert_eq!(normalize("/a\0b"), Err(PathProblem::Nul));
+        assert!(!is_normal("/a\0b") && !is_normal("/a/") && !is_normal("a") && !is_normal(""));
         assert_eq!(normalize(&"n".repeat(256)), Err(PathProblem::NameTooLong));
         assert!(normalize(&"n".repeat(255)).is_ok());
     }
@@ -198,6 +240,13 @@ mod tests {
             // Joined onto any root, the lexical result stays below it.
             let joined = std::path::Path::new("/root").join(n.path.trim_start_matches('/'));
             prop_assert!(joined.starts_with("/root"));
+        }
+
+        #[test]
+        fn is_normal_holds_exactly_for_normalised_paths(raw in raw_names()) {
+            let n = normalize(&raw).unwrap();
+            prop_assert!(is_normal(&n.path), "{:?}", n.path);
+            prop_assert_eq!(is_normal(&raw), raw == n.path, "{:?}", raw);
         }
 
         #[test]
