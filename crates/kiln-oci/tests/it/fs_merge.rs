@@ -169,3 +169,55 @@ fn many_layers_merge_in_order() {
     assert_eq!(fs.read("/same"), Some(&b"11"[..]));
     assert_eq!(fs.get("/same").unwrap().layer, 11);
 }
+
+/// One entry of a generated layer: a name from a small alphabet (so names repeat and nest
+/// under files as often as under directories) and what it is.
+fn layer_entries() -> impl proptest::strategy::Strategy<Value = Vec<(String, u8)>> {
+    use proptest::prelude::*;
+    let name = prop::collection::vec(prop_oneof![Just("a"), Just("b"), Just("a.b")], 1..4)
+        .prop_map(|parts| parts.join("/"));
+    prop::collection::vec((name, 0u8..4), 0..14)
+}
+
+fn layer_tar(entries: &[(String, u8)]) -> Vec<u8> {
+    entries
+        .iter()
+        .fold(RawTar::new(), |t, (name, kind)| match kind {
+            0 => t.dir(&format!("{name}/")),
+            1 => t.file(name, name.as_bytes()),
+            2 => t.symlink(name, "a"),
+            _ => t.whiteout(name),
+        })
+        .finish()
+}
+
+/// Everything the view says about its paths, the layer that wrote them aside.
+fn view(fs: &MergedFs, skip: &str) -> Vec<(String, EntryKind, u32, Option<Vec<u8>>)> {
+    fs.entries()
+        .filter(|e| e.path != skip)
+        .map(|e| {
+            (
+                e.path.clone(),
+                e.kind.clone(),
+                e.mode,
+                fs.read(&e.path).map(<[u8]>::to_vec),
+            )
+        })
+        .collect()
+}
+
+proptest::proptest! {
+    /// The first layer may be built in one sorted pass; whatever the layer holds
+    /// (repeated names, entries under files, missing parents, whiteouts), the view is the
+    /// one the same layer gives when applied entry by entry on top of another layer.
+    #[test]
+    fn first_layer_gives_the_view_of_the_general_rules(entries in layer_entries()) {
+        let layer = layer_tar(&entries);
+        let alone = merged(std::slice::from_ref(&layer));
+        let base = RawTar::new().dir("zz-base/").finish();
+        let on_top = merged(&[base, layer]);
+        proptest::prop_assert_eq!(view(&alone, "/zz-base"), view(&on_top, "/zz-base"));
+        let reasons = |fs: &MergedFs| fs.anomalies().iter().map(|a| (a.name.clone(), a.reason.clone())).collect::<Vec<_>>();
+        proptest::prop_assert_eq!(reasons(&alone), reasons(&on_top));
+    }
+}
