@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex};
 
-use super::entry::{self, Change, EntryKind, Raw, RawKind, Special};
+use super::entry::{self, Anomaly, Change, EntryKind, Raw, RawKind, Special};
 use super::index::{Budget, LayerIndex, Limits, read_content};
 use super::path::MAX_DEPTH;
 use super::select::{Candidate, FilePeek, Peek, Select, Want};
@@ -38,10 +38,29 @@ struct Found {
 }
 
 enum FoundKind {
-    File { size: u64 },
-    Dir,
+    File {
+        size: u64,
+    },
+    /// A directory, with the id of its listing.
+    Dir(usize),
     Symlink(Vec<u8>),
     Special(Special),
+}
+
+/// One name of a directory's listing, made ready by the thread that listed it.
+enum Walked {
+    /// Its change as the tar path reads it, and what `select` wants of it if it is a
+    /// regular file; `dir` is the id of its own listing if it is a directory.
+    Ready {
+        rel: Vec<u8>,
+        change: Change,
+        note: Option<Anomaly>,
+        want: Want,
+        dir: Option<usize>,
+    },
+    /// A regular file with other links: a hard link to the first of them in tar order,
+    /// which only the ordered pass knows.
+    Linked(Found),
 }
 
 /// Reads the tree under `root` as layer 0, keeping what `select` chooses.
@@ -51,55 +70,64 @@ pub(crate) fn read(
     limits: &Limits,
     budget: &Budget,
 ) -> Result<LayerIndex> {
-    let mut found = walk(root, limits)?;
-    found.sort_unstable_by(|a, b| tar_order(&a.rel, &b.rel));
+    let mut listings: Vec<Option<std::vec::IntoIter<Walked>>> = walk(root, select, limits)?
+        .into_iter()
+        .map(|l| Some(l.into_iter()))
+        .collect();
     let mut index = LayerIndex::default();
     let mut first_link: HashMap<(u64, u64), String> = HashMap::new();
-    // (index into `found`, normalised path, size, what to do)
-    let mut files: Vec<(usize, String, u64, Want)> = Vec::new();
-    for (i, f) in found.iter().enumerate() {
-        let name = String::from_utf8_lossy(&f.rel).into_owned();
-        let kind = match &f.kind {
-            FoundKind::Dir => RawKind::Dir,
-            FoundKind::Symlink(target) => {
-                RawKind::Symlink(Some(String::from_utf8_lossy(target).into_owned()))
+    // (path on disk relative to the root, normalised path, size, what to do)
+    let mut files: Vec<(Vec<u8>, String, u64, Want)> = Vec::new();
+    // Depth first over the listings, each sorted by name: the order of the tar.
+    let mut stack: Vec<std::vec::IntoIter<Walked>> = listings[0].take().into_iter().collect();
+    while let Some(listing) = stack.last_mut() {
+        let Some(walked) = listing.next() else {
+            stack.pop();
+            continue;
+        };
+        let (rel, change, note, want) = match walked {
+            Walked::Ready {
+                rel,
+                change,
+                note,
+                want,
+                dir,
+            } => {
+                if let Some(below) = dir.and_then(|id| listings.get_mut(id)?.take()) {
+                    stack.push(below);
+                }
+                (rel, change, note, want)
             }
-            FoundKind::Special(s) => RawKind::Special(*s),
-            FoundKind::File { size } => match f.inode {
-                Some(key) => match first_link.get(&key) {
+            Walked::Linked(found) => {
+                let name = String::from_utf8_lossy(&found.rel).into_owned();
+                let (FoundKind::File { size }, Some(key)) = (&found.kind, found.inode) else {
+                    unreachable!("only regular files with links are left to the ordered pass")
+                };
+                let kind = match first_link.get(&key) {
                     Some(first) => RawKind::Hardlink(Some(first.clone())),
                     None => {
                         first_link.insert(key, name.clone());
                         RawKind::File { size: *size }
                     }
-                },
-                None => RawKind::File { size: *size },
-            },
+                };
+                let (change, note) = entry::interpret(found.raw(name, kind), 0);
+                let want = match &change {
+                    Change::Add(e) => wanted(select, e),
+                    _ => Want::Skip,
+                };
+                (found.rel, change, note, want)
+            }
         };
-        let raw = Raw {
-            name,
-            kind,
-            mode: f.mode & 0o7777,
-            uid: 0,
-            gid: 0,
-            mtime: f.mtime,
-        };
-        let (change, note) = entry::interpret(raw, 0);
         if let Some(note) = note {
             index.note(note, limits);
         }
         match change {
             Change::Skip(anomaly) => index.note(anomaly, limits),
             Change::Add(e) => {
-                if let EntryKind::File { size } = e.kind {
-                    let want = select.select(&Candidate {
-                        path: &e.path,
-                        size,
-                        mode: e.mode,
-                    });
-                    if !matches!(want, Want::Skip) {
-                        files.push((i, e.path.clone(), size, want));
-                    }
+                if let EntryKind::File { size } = e.kind
+                    && !matches!(want, Want::Skip)
+                {
+                    files.push((rel, e.path.clone(), size, want));
                 }
                 index.changes.push(Change::Add(e));
             }
@@ -107,30 +135,30 @@ pub(crate) fn read(
         }
     }
     // Probes first (in parallel), then the budget in walk order, then the reads.
-    let accepted = parallel(&files, |(i, _, size, want)| match want {
+    let accepted = parallel(&files, |(rel, _, size, want)| match want {
         Want::Skip => Ok(false),
         Want::Content => Ok(true),
         Want::Probe { magic, probe } => {
-            let path = root.join(OsStr::from_bytes(&found[*i].rel));
+            let path = root.join(OsStr::from_bytes(rel));
             probe_file(&path, *size, magic, *probe, limits)
         }
     });
     let mut to_read = Vec::new();
-    for ((i, path, size, _), accepted) in files.into_iter().zip(accepted) {
+    for ((rel, path, size, _), accepted) in files.into_iter().zip(accepted) {
         if !accepted? {
             continue;
         }
         // A probed file over the per-file limit was never accepted; one accepted but over
         // the budget is reported, as the tar path does.
         if size <= limits.max_capture_file && budget.take(size) {
-            to_read.push((i, path, size));
+            to_read.push((rel, path, size));
         } else {
             tracing::warn!(%path, size, "file over the capture limit, content not kept");
             index.not_captured.insert(path);
         }
     }
-    let contents = parallel(&to_read, |(i, _, size)| {
-        let path = root.join(OsStr::from_bytes(&found[*i].rel));
+    let contents = parallel(&to_read, |(rel, _, size)| {
+        let path = root.join(OsStr::from_bytes(rel));
         let mut file = File::open(&path).at(&path)?;
         read_content(&mut file, *size).at(&path)
     });
@@ -140,14 +168,59 @@ pub(crate) fn read(
     Ok(index)
 }
 
-/// Depth first, names sorted byte-wise: comparing component by component is comparing
-/// bytes with `/` below every other byte (names hold neither `/` nor NUL).
-fn tar_order(a: &[u8], b: &[u8]) -> std::cmp::Ordering {
-    let key = |c: u8| if c == b'/' { 0 } else { c };
-    let common = a.iter().zip(b).position(|(x, y)| x != y);
-    match common {
-        Some(i) => key(a[i]).cmp(&key(b[i])),
-        None => a.len().cmp(&b.len()),
+/// What `select` wants of the entry, if it is a regular file.
+fn wanted(select: &dyn Select, e: &entry::Entry) -> Want {
+    match e.kind {
+        EntryKind::File { size } => select.select(&Candidate {
+            path: &e.path,
+            size,
+            mode: e.mode,
+        }),
+        _ => Want::Skip,
+    }
+}
+
+impl Found {
+    /// The tar entry this name would be, with `kind` as it is in the tar.
+    fn raw(&self, name: String, kind: RawKind) -> Raw {
+        Raw {
+            name,
+            kind,
+            mode: self.mode & 0o7777,
+            uid: 0,
+            gid: 0,
+            mtime: self.mtime,
+        }
+    }
+
+    /// Interprets the name as the tar path would, unless it is a regular file with other
+    /// links (those wait for the ordered pass).
+    fn ready(self, select: &dyn Select) -> Walked {
+        if self.inode.is_some() {
+            return Walked::Linked(self);
+        }
+        let name = String::from_utf8_lossy(&self.rel).into_owned();
+        let (kind, dir) = match &self.kind {
+            FoundKind::Dir(id) => (RawKind::Dir, Some(*id)),
+            FoundKind::Symlink(target) => (
+                RawKind::Symlink(Some(String::from_utf8_lossy(target).into_owned())),
+                None,
+            ),
+            FoundKind::Special(s) => (RawKind::Special(*s), None),
+            FoundKind::File { size } => (RawKind::File { size: *size }, None),
+        };
+        let (change, note) = entry::interpret(self.raw(name, kind), 0);
+        let want = match &change {
+            Change::Add(e) => wanted(select, e),
+            _ => Want::Skip,
+        };
+        Walked::Ready {
+            rel: self.rel,
+            change,
+            note,
+            want,
+            dir,
+        }
     }
 }
 
@@ -170,52 +243,64 @@ fn probe_file(
     Ok(n == magic.len() && head == magic && probe(&peek))
 }
 
-/// Every name under `root` (not the root itself), in no particular order.
-fn walk(root: &Path, limits: &Limits) -> Result<Vec<Found>> {
+/// The listings of every directory under `root`, by id (the root's is 0), each sorted
+/// by name and made ready by the thread that listed it.
+fn walk(root: &Path, select: &dyn Select, limits: &Limits) -> Result<Vec<Vec<Walked>>> {
     let queue = Queue {
         state: Mutex::new(QueueState {
-            dirs: vec![(root.to_owned(), Vec::new(), 0)],
+            dirs: vec![Job {
+                path: root.to_owned(),
+                rel: Vec::new(),
+                depth: 0,
+                id: 0,
+            }],
             busy: 0,
         }),
         ready: Condvar::new(),
     };
+    let ids = AtomicUsize::new(1);
     let failed = AtomicBool::new(false);
     let error: Mutex<Option<Error>> = Mutex::new(None);
     let count = AtomicUsize::new(0);
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(MAX_THREADS);
-    let mut all = Vec::new();
+    let mut all: Vec<(usize, Vec<Walked>)> = Vec::new();
     std::thread::scope(|scope| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 scope.spawn(|| {
                     let mut mine = Vec::new();
-                    while let Some((dir, rel, depth)) = queue.next() {
+                    while let Some(job) = queue.next() {
                         let mut subdirs = Vec::new();
-                        let before = mine.len();
                         let result = if failed.load(Ordering::Relaxed) {
-                            Ok(())
+                            Ok(Vec::new())
                         } else {
-                            list(&dir, &rel, depth, &mut mine, &mut subdirs)
+                            list(&job, &ids, &mut subdirs)
                         };
-                        let added = mine.len() - before;
-                        let total = count.fetch_add(added, Ordering::Relaxed) + added;
-                        let result = result.and_then(|()| {
+                        let result = result.and_then(|found| {
+                            let total =
+                                count.fetch_add(found.len(), Ordering::Relaxed) + found.len();
                             if total > limits.max_entries {
                                 return Err(Error::InvalidTarget {
                                     input: root.display().to_string(),
                                     reason: format!("more than {} paths", limits.max_entries),
                                 });
                             }
-                            Ok(())
+                            Ok(found)
                         });
-                        if let Err(e) = result {
-                            failed.store(true, Ordering::Relaxed);
-                            if let Ok(mut slot) = error.lock() {
-                                slot.get_or_insert(e);
+                        match result {
+                            Ok(found) => {
+                                let walked = found.into_iter().map(|f| f.ready(select)).collect();
+                                mine.push((job.id, walked));
                             }
-                            subdirs.clear();
+                            Err(e) => {
+                                failed.store(true, Ordering::Relaxed);
+                                if let Ok(mut slot) = error.lock() {
+                                    slot.get_or_insert(e);
+                                }
+                                subdirs.clear();
+                            }
                         }
                         queue.done(subdirs);
                     }
@@ -239,23 +324,38 @@ fn walk(root: &Path, limits: &Limits) -> Result<Vec<Found>> {
             reason: "walking the directory failed".to_owned(),
         });
     }
-    Ok(all)
+    let mut listings: Vec<Vec<Walked>> = Vec::new();
+    listings.resize_with(ids.into_inner(), Vec::new);
+    for (id, walked) in all {
+        listings[id] = walked;
+    }
+    Ok(listings)
 }
 
-/// Lists one directory: its children go to `out`, its subdirectories to `subdirs`.
-fn list(
-    dir: &Path,
-    rel: &[u8],
+/// A directory to list: where it is, its path relative to the root, how deep it is and
+/// the id its listing goes under.
+struct Job {
+    path: PathBuf,
+    rel: Vec<u8>,
     depth: usize,
-    out: &mut Vec<Found>,
-    subdirs: &mut Vec<(PathBuf, Vec<u8>, usize)>,
-) -> Result<()> {
-    if depth > MAX_DEPTH {
+    id: usize,
+}
+
+/// Lists one directory, sorted by name; its subdirectories go to `subdirs` with new ids.
+fn list(job: &Job, ids: &AtomicUsize, subdirs: &mut Vec<Job>) -> Result<Vec<Found>> {
+    let Job {
+        path: dir,
+        rel,
+        depth,
+        ..
+    } = job;
+    if *depth > MAX_DEPTH {
         return Err(Error::InvalidTarget {
             input: dir.display().to_string(),
             reason: format!("directories nested more than {MAX_DEPTH} deep"),
         });
     }
+    let mut out = Vec::new();
     for child in std::fs::read_dir(dir).at(dir)? {
         let child = child.at(dir)?;
         // The child's path is built only where it is needed: most entries are files.
@@ -272,8 +372,14 @@ fn list(
         child_rel.extend_from_slice(child.file_name().as_bytes());
         let ty = meta.file_type();
         let kind = if ty.is_dir() {
-            subdirs.push((path(), child_rel.clone(), depth + 1));
-            FoundKind::Dir
+            let id = ids.fetch_add(1, Ordering::Relaxed);
+            subdirs.push(Job {
+                path: path(),
+                rel: child_rel.clone(),
+                depth: depth + 1,
+                id,
+            });
+            FoundKind::Dir(id)
         } else if ty.is_symlink() {
             let path = path();
             let target = std::fs::read_link(&path).at(&path)?;
@@ -299,7 +405,9 @@ fn list(
             inode,
         });
     }
-    Ok(())
+    // Siblings share the directory's prefix: byte order of their names is tar order.
+    out.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    Ok(out)
 }
 
 /// Directories still to list, shared by the walking threads.
@@ -309,14 +417,14 @@ struct Queue {
 }
 
 struct QueueState {
-    dirs: Vec<(PathBuf, Vec<u8>, usize)>,
+    dirs: Vec<Job>,
     /// Directories being listed right now (they may add more).
     busy: usize,
 }
 
 impl Queue {
     /// The next directory, or `None` once nothing is queued and nobody is listing.
-    fn next(&self) -> Option<(PathBuf, Vec<u8>, usize)> {
+    fn next(&self) -> Option<Job> {
         let mut state = self.state.lock().ok()?;
         loop {
             if let Some(job) = state.dirs.pop() {
@@ -331,7 +439,7 @@ impl Queue {
         }
     }
 
-    fn done(&self, more: Vec<(PathBuf, Vec<u8>, usize)>) {
+    fn done(&self, more: Vec<Job>) {
         if let Ok(mut state) = self.state.lock() {
             state.dirs.extend(more);
             state.busy -= 1;
@@ -374,19 +482,4 @@ fn parallel<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R>
     });
     done.sort_unstable_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use proptest::prelude::*;
-
-    use super::tar_order;
-
-    proptest! {
-        #[test]
-        fn tar_order_is_component_order(a in "[a./-]{0,6}", b in "[a./-]{0,6}") {
-            let by_components = a.as_bytes().split(|c| *c == b'/').cmp(b.as_bytes().split(|c| *c == b'/'));
-            prop_assert_eq!(tar_order(a.as_bytes(), b.as_bytes()), by_components);
-        }
-    }
 }
