@@ -11,4 +11,5 @@ pub mod binaries;
 pub mod deb;
 pub mod fixture;
 pub mod registry;
+pub mod rpm;
 pub mod sigstore;

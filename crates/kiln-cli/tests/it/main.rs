@@ -16,6 +16,7 @@ mod layout_signatures;
 mod policy;
 mod registry;
 mod sbom;
+mod sbom_ecosystems;
 mod sbom_java;
 mod scan;
 mod scan_ownership;

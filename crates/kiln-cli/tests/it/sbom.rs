@@ -34,7 +34,7 @@ fn debian_layout(work: &Path) -> PathBuf {
     layout
 }
 
-fn sbom(layout: &Path, format: &str) -> String {
+pub(crate) fn sbom(layout: &Path, format: &str) -> String {
     let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
         .args([
             "sbom",
@@ -398,7 +398,7 @@ Description: Python 2 and 3 compatibility library\n\n";
 }
 
 /// `name@version` of kiln's packages of `kind` (Python names lowercased).
-fn kiln_ids(doc: &serde_json::Value, kind: &str) -> BTreeSet<String> {
+pub(crate) fn kiln_ids(doc: &serde_json::Value, kind: &str) -> BTreeSet<String> {
     doc["packages"]
         .as_array()
         .unwrap()

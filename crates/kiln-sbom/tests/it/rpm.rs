@@ -1,5 +1,5 @@
 //! The rpm cataloger on a real rpm database: packages built with `rpmbuild` and
-//! installed with Debian's `rpm --root`, which writes the SQLite backend (Debian's rpm
+//! installed with Debian's `rpm --root` ([`kiln_test::rpm`]), which writes the SQLite backend (Debian's rpm
 //! 4.18 has no writable Berkeley DB or NDB backend). The same header blobs are then
 //! stored as a Berkeley DB hash database by libdb's own `db5.3_load` (and read back by
 //! rpm's `bdb_ro` backend), and as an NDB `Packages.db` written here to rpm's layout.
@@ -10,50 +10,8 @@ use std::process::Command;
 use kiln_oci::{Image, OpenOptions, Target};
 use kiln_sbom::Catalog;
 use kiln_test::fixture::require_tool;
+use kiln_test::rpm::rocky_root;
 use kiln_types::{License, Platform, RelationshipKind};
-
-const HELLO: &str = "\
-Name: kiln-hello
-Version: 1.2
-Release: 3.el9
-Epoch: 1
-Summary: A greeting for kiln tests
-License: MIT AND (BSD-3-Clause OR GPL-2.0-or-later)
-Vendor: Kiln Tests
-BuildArch: noarch
-
-%description
-A package built by the kiln test suite.
-
-%install
-mkdir -p %{buildroot}/usr/share/kiln-hello
-echo hello > %{buildroot}/usr/share/kiln-hello/hello.txt
-echo bye > %{buildroot}/usr/share/kiln-hello/bye.txt
-
-%files
-/usr/share/kiln-hello/hello.txt
-/usr/share/kiln-hello/bye.txt
-";
-
-const USER: &str = "\
-Name: kiln-user
-Version: 0.9
-Release: 1
-Summary: Depends on kiln-hello
-License: Apache-2.0
-BuildArch: noarch
-Requires: kiln-hello
-
-%description
-Uses kiln-hello.
-
-%install
-mkdir -p %{buildroot}/usr/bin
-echo '#!/bin/sh' > %{buildroot}/usr/bin/kiln-user
-
-%files
-/usr/bin/kiln-user
-";
 
 fn run(cmd: &mut Command) {
     let out = cmd.output().unwrap();
@@ -62,70 +20,6 @@ fn run(cmd: &mut Command) {
         "{cmd:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-fn rpmbuild(work: &Path, spec: &str, name: &str) -> std::path::PathBuf {
-    let spec_path = work.join(format!("{name}.spec"));
-    std::fs::write(&spec_path, spec).unwrap();
-    let top = work.join("rpmbuild");
-    run(Command::new(require_tool("rpmbuild"))
-        .arg("--define")
-        .arg(format!("_topdir {}", top.display()))
-        .args(["--define", "_build_id_links none", "--quiet", "-bb"])
-        .arg(&spec_path));
-    let dir = top.join("RPMS/noarch");
-    let found = std::fs::read_dir(&dir)
-        .unwrap()
-        .filter_map(Result::ok)
-        .map(|e| e.path());
-    found
-        .into_iter()
-        .find(|p| {
-            p.file_name()
-                .unwrap()
-                .to_string_lossy()
-                .starts_with(&format!("{name}-"))
-        })
-        .unwrap()
-}
-
-/// A Rocky-like root in `work/root` with kiln-hello and kiln-user installed by rpm.
-fn sqlite_root(work: &Path) -> std::path::PathBuf {
-    let rpm = require_tool("rpm");
-    let root = work.join("root");
-    std::fs::create_dir_all(root.join("etc")).unwrap();
-    std::fs::write(
-        root.join("etc/os-release"),
-        "NAME=\"Rocky Linux\"\nID=\"rocky\"\nID_LIKE=\"rhel centos fedora\"\nVERSION_ID=\"9.4\"\n",
-    )
-    .unwrap();
-    let hello = rpmbuild(work, HELLO, "kiln-hello");
-    let user = rpmbuild(work, USER, "kiln-user");
-    let rpm_root = |c: &mut Command| {
-        c.arg("--root")
-            .arg(&root)
-            .args(["--dbpath", "/var/lib/rpm"]);
-    };
-    let mut init = Command::new(&rpm);
-    rpm_root(&mut init);
-    run(init.arg("--initdb"));
-    let mut install = Command::new(&rpm);
-    rpm_root(&mut install);
-    run(install
-        .args([
-            "-i",
-            "--nodeps",
-            "--ignorearch",
-            "--noscripts",
-            "--notriggers",
-        ])
-        .arg(&hello)
-        .arg(&user));
-    assert!(
-        root.join("var/lib/rpm/rpmdb.sqlite").exists(),
-        "Debian's rpm writes the sqlite backend"
-    );
-    root
 }
 
 fn catalog_dir(root: &Path) -> kiln_types::Inventory {
@@ -144,7 +38,7 @@ fn catalog_dir(root: &Path) -> kiln_types::Inventory {
 #[test]
 fn real_sqlite_rpmdb() {
     let work = tempfile::tempdir().unwrap();
-    let inv = catalog_dir(&sqlite_root(work.path()));
+    let inv = catalog_dir(&rocky_root(work.path()));
     assert!(inv.warnings.is_empty(), "{:?}", inv.warnings);
     let names: Vec<_> = inv
         .packages
@@ -293,7 +187,7 @@ fn listing(inv: &kiln_types::Inventory) -> Vec<String> {
 #[test]
 fn berkeley_db_and_ndb_list_what_sqlite_lists() {
     let work = tempfile::tempdir().unwrap();
-    let root = sqlite_root(work.path());
+    let root = rocky_root(work.path());
     let want = listing(&catalog_dir(&root));
     assert_eq!(want.len(), 2);
     let blobs = sqlite_blobs(&root.join("var/lib/rpm/rpmdb.sqlite"));
