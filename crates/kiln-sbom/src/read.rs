@@ -10,7 +10,8 @@
 //! `operating-system` component or an SPDX package whose purpose is
 //! `OPERATING-SYSTEM`, or kiln's own `kiln:distro:*` properties. Source
 //! packages come from the `upstream` qualifier (`openssl` or
-//! `openssl@1.1.1n-0+deb11u3`) or kiln's `kiln:source:*` properties.
+//! `openssl@1.1.1n-0+deb11u3`), kiln's `kiln:source:*` properties, or Trivy's
+//! (`aquasecurity:trivy:Src*` properties; SPDX `sourceInfo`).
 //! [`Sbom::bom_refs`] keeps each CycloneDX package's `bom-ref` so reports
 //! can point at the input's own components.
 //!
@@ -163,6 +164,11 @@ fn package(
             name: name.clone(),
             version: props.get("kiln:source:version").cloned(),
         });
+    } else if let Some(name) = props.get("aquasecurity:trivy:SrcName") {
+        p.source = Some(SourcePackage {
+            name: name.clone(),
+            version: trivy_source_version(props),
+        });
     }
     let mut locs: Vec<(&String, &String)> = props
         .iter()
@@ -184,6 +190,42 @@ fn package(
         })
         .collect();
     Some(p)
+}
+
+/// Trivy's source package version from its parts: `[epoch:]version[-release]`.
+fn trivy_source_version(props: &BTreeMap<String, String>) -> Option<String> {
+    let version = props.get("aquasecurity:trivy:SrcVersion")?;
+    let mut full = String::new();
+    if let Some(epoch) = props
+        .get("aquasecurity:trivy:SrcEpoch")
+        .filter(|e| !e.is_empty() && *e != "0")
+    {
+        full.push_str(epoch);
+        full.push(':');
+    }
+    full.push_str(version);
+    if let Some(release) = props
+        .get("aquasecurity:trivy:SrcRelease")
+        .filter(|r| !r.is_empty())
+    {
+        full.push('-');
+        full.push_str(release);
+    }
+    Some(full)
+}
+
+/// The source package an SPDX `sourceInfo` names as Trivy writes it:
+/// `built package from: openssl 1.1.1n-0+deb11u3`.
+fn spdx_source_info(info: &str) -> Option<SourcePackage> {
+    let rest = info.strip_prefix("built package from:")?.trim();
+    let (name, version) = match rest.split_once(' ') {
+        Some((n, v)) => (n, Some(v.trim().to_owned()).filter(|v| !v.is_empty())),
+        None => (rest, None),
+    };
+    (!name.is_empty()).then(|| SourcePackage {
+        name: name.to_owned(),
+        version,
+    })
 }
 
 fn properties(c: &Value) -> BTreeMap<String, String> {
@@ -294,7 +336,13 @@ fn spdx(doc: &Value) -> Sbom {
             .find(|r| r.get("referenceType").and_then(Value::as_str) == Some("purl"))
             .and_then(|r| r.get("referenceLocator"))
             .and_then(Value::as_str);
-        if let Some(pk) = purl.and_then(|u| package(u, version, &BTreeMap::new())) {
+        if let Some(mut pk) = purl.and_then(|u| package(u, version, &BTreeMap::new())) {
+            if pk.source.is_none() {
+                pk.source = p
+                    .get("sourceInfo")
+                    .and_then(Value::as_str)
+                    .and_then(spdx_source_info);
+            }
             if let Some(id) = p.get("SPDXID").and_then(Value::as_str) {
                 by_spdx_id.insert(id, sbom.inventory.packages.len());
             }

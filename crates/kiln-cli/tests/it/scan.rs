@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec};
-use support::tools::{cyclonedx_validate, python, syft};
+use support::tools::{cyclonedx_validate, python, syft, trivy};
 use support::{kiln, s};
 
 fn data(rel: &str) -> String {
@@ -33,6 +33,8 @@ fn debian_image(dir: &Path) -> String {
             b"PRETTY_NAME=\"Debian GNU/Linux 11 (bullseye)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"11\"\nVERSION_CODENAME=bullseye\nID=debian\n",
             0o644,
         )
+        // Trivy takes the distro from this file, not from os-release.
+        .file("/etc/debian_version", b"11.6\n", 0o644)
         .dir("/var")
         .dir("/var/lib")
         .dir("/var/lib/dpkg")
@@ -337,6 +339,21 @@ fn syft_sboms_of_the_image_give_the_same_findings() {
     for format in ["cyclonedx-json", "spdx-json"] {
         let file = w.path(&format!("syft.{format}"));
         std::fs::write(&file, syft(&layout, format)).unwrap();
+        assert_eq!(summary(&w.json(&s(&file), &[])), direct, "{format}");
+    }
+}
+
+#[test]
+fn trivy_sboms_of_the_image_give_the_same_findings() {
+    let w = World::new();
+    let layout = w.path("layout");
+    let image = debian_image(&layout);
+    let direct = summary(&w.json(&image, &[]));
+    assert_eq!(direct.len(), 1);
+    let cache = w.path("trivy-cache");
+    for format in ["cyclonedx", "spdx-json"] {
+        let file = w.path(&format!("trivy.{format}"));
+        std::fs::write(&file, trivy(&layout, &cache, format)).unwrap();
         assert_eq!(summary(&w.json(&s(&file), &[])), direct, "{format}");
     }
 }

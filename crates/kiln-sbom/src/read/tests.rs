@@ -1,4 +1,4 @@
-//! SBOM reading on small hand-written documents in the shapes Syft and kiln write.
+//! SBOM reading on small hand-written documents in the shapes Syft, Trivy and kiln write.
 
 use super::*;
 
@@ -58,6 +58,50 @@ fn spdx_with_distro_qualifier_and_epoch() {
     assert_eq!(s.inventory.packages.len(), 1);
     assert_eq!(s.inventory.packages[0].version, "1:5.1.8-9.el9");
     assert_eq!(s.inventory.source.name, "s.spdx.json");
+}
+
+#[test]
+fn trivy_source_packages_from_properties_and_source_info() {
+    let cdx = br#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[
+        {"type":"library","name":"libssl1.1","version":"1.1.1n-0+deb11u3",
+         "purl":"pkg:deb/debian/libssl1.1@1.1.1n-0%2Bdeb11u3?arch=amd64&distro=debian-11.6",
+         "properties":[{"name":"aquasecurity:trivy:SrcName","value":"openssl"},
+           {"name":"aquasecurity:trivy:SrcRelease","value":"0+deb11u3"},
+           {"name":"aquasecurity:trivy:SrcVersion","value":"1.1.1n"}]},
+        {"type":"library","name":"login","version":"1:4.8.1-1",
+         "purl":"pkg:deb/debian/login@4.8.1-1?arch=amd64&distro=debian-11.6&epoch=1",
+         "properties":[{"name":"aquasecurity:trivy:SrcEpoch","value":"1"},
+           {"name":"aquasecurity:trivy:SrcName","value":"shadow"},
+           {"name":"aquasecurity:trivy:SrcRelease","value":"1"},
+           {"name":"aquasecurity:trivy:SrcVersion","value":"4.8.1"}]}]}"#;
+    let spdx = br#"{"spdxVersion":"SPDX-2.3","packages":[
+        {"name":"libssl1.1","versionInfo":"1.1.1n-0+deb11u3","sourceInfo":"built package from: openssl 1.1.1n-0+deb11u3",
+         "externalRefs":[{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl",
+          "referenceLocator":"pkg:deb/debian/libssl1.1@1.1.1n-0%2Bdeb11u3?arch=amd64&distro=debian-11.6"}]},
+        {"name":"login","versionInfo":"1:4.8.1-1","sourceInfo":"built package from: shadow 1:4.8.1-1",
+         "externalRefs":[{"referenceCategory":"PACKAGE-MANAGER","referenceType":"purl",
+          "referenceLocator":"pkg:deb/debian/login@4.8.1-1?arch=amd64&distro=debian-11.6&epoch=1"}]}]}"#;
+    for (name, doc) in [("t.cdx.json", &cdx[..]), ("t.spdx.json", &spdx[..])] {
+        let s = read(name, doc).unwrap();
+        let sources: Vec<_> = s
+            .inventory
+            .packages
+            .iter()
+            .map(|p| {
+                let src = p.source.as_ref().unwrap();
+                (src.name.as_str(), src.version.as_deref())
+            })
+            .collect();
+        assert_eq!(
+            sources,
+            [
+                ("openssl", Some("1.1.1n-0+deb11u3")),
+                ("shadow", Some("1:4.8.1-1"))
+            ],
+            "{name}"
+        );
+    }
+    assert_eq!(spdx_source_info("something else"), None);
 }
 
 #[test]
