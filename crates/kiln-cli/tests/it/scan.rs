@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec};
-use support::tools::{cyclonedx_validate, python, syft, trivy};
+use support::tools::{cdxgen, cyclonedx_validate, python, syft, trivy};
 use support::{kiln, s};
 
 fn data(rel: &str) -> String {
@@ -356,6 +356,56 @@ fn trivy_sboms_of_the_image_give_the_same_findings() {
         std::fs::write(&file, trivy(&layout, &cache, format)).unwrap();
         assert_eq!(summary(&w.json(&s(&file), &[])), direct, "{format}");
     }
+}
+
+/// A Node project as it is checked in: its manifest and its npm lock file.
+fn npm_project(dir: &Path) {
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(
+        dir.join("package.json"),
+        r#"{"name":"shop","version":"1.0.0","private":true,"dependencies":{"lodash":"^4.17.15","minimist":"1.2.0"}}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("package-lock.json"),
+        r#"{"name":"shop","version":"1.0.0","lockfileVersion":3,"requires":true,"packages":{
+"":{"name":"shop","version":"1.0.0","dependencies":{"lodash":"^4.17.15","minimist":"1.2.0"}},
+"node_modules/lodash":{"version":"4.17.15","license":"MIT"},
+"node_modules/minimist":{"version":"1.2.0","license":"MIT"}}}"#,
+    )
+    .unwrap();
+}
+
+#[test]
+fn cdxgen_sboms_of_a_project_give_the_findings_of_the_project() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = s(&dir.path().join("db.sqlite"));
+    kiln(&[
+        "db",
+        "import",
+        "-q",
+        "--db",
+        &db,
+        &data("advisories/osv/npm.zip"),
+    ])
+    .ok();
+    let project = dir.path().join("shop");
+    npm_project(&project);
+    let bom = dir.path().join("shop.cdx.json");
+    cdxgen(&project, &bom);
+    let findings = |target: &str| {
+        let doc = kiln(&["scan", "-q", "--db", &db, "-f", "json", target]).json();
+        summary(&doc)
+    };
+    let from_cdxgen = findings(&s(&bom));
+    let direct = findings(&format!("dir:{}", s(&project)));
+    assert!(
+        from_cdxgen
+            .iter()
+            .any(|f| f.0 == "x_NSWG-ECO-516" && f.1 == "lodash"),
+        "{from_cdxgen:?}"
+    );
+    assert_eq!(from_cdxgen, direct);
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The validators and peer tools the CLI tests run: Python validators (pyspdxtools, the
 //! SPDX 3 bindings, the CycloneDX 1.6 schema from cyclonedx-python-lib), Syft and Trivy
-//! from PyPI.
+//! from PyPI, cdxgen from npm.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -224,4 +224,24 @@ pub fn trivy_os_packages(doc: &serde_json::Value) -> BTreeSet<String> {
         }
     }
     found
+}
+
+/// OWASP cdxgen's CycloneDX 1.6 document for the project in `dir` (npm: its
+/// package-lock.json), offline, written to `out`. cdxgen is installed by
+/// `scripts/test.sh` into `interop/cdxgen`.
+pub fn cdxgen(dir: &Path, out: &Path) {
+    let interop = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop/cdxgen");
+    let bin = interop.join("node_modules/.bin/cdxgen");
+    assert!(
+        bin.exists(),
+        "cdxgen is not installed: run scripts/test.sh (npm install in interop/cdxgen)"
+    );
+    let (ok, text) = outcome(
+        Command::new(&bin)
+            .args(["-t", "js", "--no-recurse", "--spec-version", "1.6", "-o"])
+            .arg(out)
+            .arg(dir)
+            .env("FETCH_LICENSE", "false"),
+    );
+    assert!(ok && out.exists(), "cdxgen: {text}");
 }
