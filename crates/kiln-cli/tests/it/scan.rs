@@ -391,21 +391,22 @@ fn cdxgen_sboms_of_a_project_give_the_findings_of_the_project() {
     .ok();
     let project = dir.path().join("shop");
     npm_project(&project);
-    let bom = dir.path().join("shop.cdx.json");
-    cdxgen(&project, &bom);
     let findings = |target: &str| {
         let doc = kiln(&["scan", "-q", "--db", &db, "-f", "json", target]).json();
         summary(&doc)
     };
-    let from_cdxgen = findings(&s(&bom));
     let direct = findings(&format!("dir:{}", s(&project)));
     assert!(
-        from_cdxgen
+        direct
             .iter()
             .any(|f| f.0 == "x_NSWG-ECO-516" && f.1 == "lodash"),
-        "{from_cdxgen:?}"
+        "{direct:?}"
     );
-    assert_eq!(from_cdxgen, direct);
+    for spec in ["1.4", "1.5", "1.6"] {
+        let bom = dir.path().join(format!("shop-{spec}.cdx.json"));
+        cdxgen(&project, spec, &bom);
+        assert_eq!(findings(&s(&bom)), direct, "CycloneDX {spec}");
+    }
 }
 
 #[test]

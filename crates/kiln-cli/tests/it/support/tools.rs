@@ -226,10 +226,10 @@ pub fn trivy_os_packages(doc: &serde_json::Value) -> BTreeSet<String> {
     found
 }
 
-/// OWASP cdxgen's CycloneDX 1.6 document for the project in `dir` (npm: its
-/// package-lock.json), offline, written to `out`. cdxgen is installed by
+/// OWASP cdxgen's CycloneDX document (`spec`: `1.4` to `1.6`) for the project in `dir`
+/// (npm: its package-lock.json), offline, written to `out`. cdxgen is installed by
 /// `scripts/test.sh` into `interop/cdxgen`.
-pub fn cdxgen(dir: &Path, out: &Path) {
+pub fn cdxgen(dir: &Path, spec: &str, out: &Path) {
     let interop = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../interop/cdxgen");
     let bin = interop.join("node_modules/.bin/cdxgen");
     assert!(
@@ -238,7 +238,7 @@ pub fn cdxgen(dir: &Path, out: &Path) {
     );
     let (ok, text) = outcome(
         Command::new(&bin)
-            .args(["-t", "js", "--no-recurse", "--spec-version", "1.6", "-o"])
+            .args(["-t", "js", "--no-recurse", "--spec-version", spec, "-o"])
             .arg(out)
             .arg(dir)
             .env("FETCH_LICENSE", "false"),
