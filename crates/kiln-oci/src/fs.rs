@@ -224,10 +224,7 @@ impl MergedFs {
             }
             self.entries.insert(new.path.clone(), new);
             if self.entries.len() > limits.max_entries {
-                return Err(Error::Layer {
-                    what: format!("layer {layer}"),
-                    reason: format!("more than {} paths in the image", limits.max_entries),
-                });
+                return Err(too_many_paths(layer, limits));
             }
         }
         Ok(())
@@ -265,10 +262,7 @@ impl MergedFs {
         }
         drop((paths, dirs));
         if count > limits.max_entries {
-            return Err(Error::Layer {
-                what: format!("layer {}", index.layer),
-                reason: format!("more than {} paths in the image", limits.max_entries),
-            });
+            return Err(too_many_paths(index.layer, limits));
         }
         let LayerIndex {
             changes,
@@ -403,6 +397,14 @@ impl MergedFs {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+}
+
+/// The error for an image with more paths than `limits` allow, found applying `layer`.
+fn too_many_paths(layer: usize, limits: &Limits) -> Error {
+    Error::Layer {
+        what: format!("layer {layer}"),
+        reason: format!("more than {} paths in the image", limits.max_entries),
     }
 }
 

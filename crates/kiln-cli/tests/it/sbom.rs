@@ -22,16 +22,21 @@ use support::{kiln, s};
 fn debian_layout(work: &Path) -> PathBuf {
     let root = work.join("root");
     small_debian_root(&root, work);
-    let layout = work.join("layout");
+    layout_of(&root, &work.join("layout"))
+}
+
+/// The root directory `root` as a one-layer linux/amd64 OCI layout at `layout` (tag
+/// `fixture`), made with `kiln copy`.
+pub(crate) fn layout_of(root: &Path, layout: &Path) -> PathBuf {
     kiln(&[
         "copy",
         "--platform",
         "linux/amd64",
-        &format!("dir:{}", s(&root)),
-        &format!("oci:{}:fixture", s(&layout)),
+        &format!("dir:{}", s(root)),
+        &format!("oci:{}:fixture", s(layout)),
     ])
     .ok();
-    layout
+    layout.to_owned()
 }
 
 pub(crate) fn sbom(layout: &Path, format: &str) -> String {

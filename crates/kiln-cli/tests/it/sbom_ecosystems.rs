@@ -11,9 +11,8 @@ use std::path::{Path, PathBuf};
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec};
 use kiln_test::rpm::rocky_root;
 
-use crate::sbom::{kiln_ids, sbom};
+use crate::sbom::{kiln_ids, layout_of, sbom};
 use crate::support::tools::{syft_json, trivy_json, trivy_os_packages};
-use crate::support::{kiln, s};
 
 /// One ecosystem as each tool names it: kiln's package kind, Syft's artifact types, and
 /// Trivy's result types (`None`: Trivy's OS packages).
@@ -87,16 +86,7 @@ fn trivy_language_packages(doc: &serde_json::Value, types: &[&str]) -> BTreeSet<
 #[test]
 fn finds_every_rpm_package_syft_and_trivy_find() {
     let work = tempfile::tempdir().unwrap();
-    let root = rocky_root(work.path());
-    let layout = work.path().join("layout");
-    kiln(&[
-        "copy",
-        "--platform",
-        "linux/amd64",
-        &format!("dir:{}", s(&root)),
-        &format!("oci:{}:fixture", s(&layout)),
-    ])
-    .ok();
+    let layout = layout_of(&rocky_root(work.path()), &work.path().join("layout"));
     let rpm = Names {
         kind: "rpm",
         syft: &["rpm"],

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec};
 use support::tools::{cdxgen, cyclonedx_validate, python, syft, trivy};
-use support::{kiln, s};
+use support::{advisory_db, kiln, s};
 
 fn data(rel: &str) -> String {
     format!("{}/../../../shared/data/{rel}", env!("CARGO_MANIFEST_DIR"))
@@ -58,17 +58,13 @@ struct World {
 impl World {
     fn new() -> World {
         let dir = tempfile::tempdir().unwrap();
-        let db = s(&dir.path().join("db.sqlite"));
-        kiln(&[
-            "db",
-            "import",
-            "-q",
-            "--db",
-            &db,
-            &data("advisories/osv/PyPI.zip"),
-            &data("advisories/osv/Debian.zip"),
-        ])
-        .ok();
+        let db = advisory_db(
+            dir.path(),
+            &[
+                data("advisories/osv/PyPI.zip"),
+                data("advisories/osv/Debian.zip"),
+            ],
+        );
         std::fs::write(dir.path().join("bom.json"), BOM).unwrap();
         World { dir, db }
     }
@@ -379,16 +375,7 @@ fn npm_project(dir: &Path) {
 #[test]
 fn cdxgen_sboms_of_a_project_give_the_findings_of_the_project() {
     let dir = tempfile::tempdir().unwrap();
-    let db = s(&dir.path().join("db.sqlite"));
-    kiln(&[
-        "db",
-        "import",
-        "-q",
-        "--db",
-        &db,
-        &data("advisories/osv/npm.zip"),
-    ])
-    .ok();
+    let db = advisory_db(dir.path(), &[data("advisories/osv/npm.zip")]);
     let project = dir.path().join("shop");
     npm_project(&project);
     let findings = |target: &str| {
@@ -412,17 +399,13 @@ fn cdxgen_sboms_of_a_project_give_the_findings_of_the_project() {
 #[test]
 fn known_vulnerable_language_packages() {
     let dir = tempfile::tempdir().unwrap();
-    let db = s(&dir.path().join("db.sqlite"));
-    kiln(&[
-        "db",
-        "import",
-        "-q",
-        "--db",
-        &db,
-        &data("advisories/osv/PyPI.zip"),
-        &data("advisories/osv/npm.zip"),
-    ])
-    .ok();
+    let db = advisory_db(
+        dir.path(),
+        &[
+            data("advisories/osv/PyPI.zip"),
+            data("advisories/osv/npm.zip"),
+        ],
+    );
     let bom = dir.path().join("app.cdx.json");
     std::fs::write(
         &bom,
@@ -454,16 +437,7 @@ fn known_vulnerable_language_packages() {
 #[test]
 fn a_ruby_interpreter_in_a_syft_sbom_matches_interpreter_advisories() {
     let dir = tempfile::tempdir().unwrap();
-    let db = s(&dir.path().join("db.sqlite"));
-    kiln(&[
-        "db",
-        "import",
-        "-q",
-        "--db",
-        &db,
-        &data("advisories/rubysec.zip"),
-    ])
-    .ok();
+    let db = advisory_db(dir.path(), &[data("advisories/rubysec.zip")]);
     // Syft names an interpreter found by its binary with a generic purl.
     let bom = dir.path().join("ruby.cdx.json");
     std::fs::write(

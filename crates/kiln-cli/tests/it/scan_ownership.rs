@@ -11,7 +11,7 @@ use std::path::Path;
 
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec};
 use support::tools::syft;
-use support::{kiln, s};
+use support::{advisory_db, kiln, s};
 
 const SIX_DIST: &str = "/usr/lib/python3/dist-packages/six-1.16.0.dist-info";
 const SITE: &str = "/usr/local/lib/python3.11/dist-packages";
@@ -117,17 +117,8 @@ fn findings(db: &str, target: &str) -> Vec<(String, String)> {
 #[test]
 fn distro_records_win_for_owned_files_in_images_and_sboms() {
     let dir = tempfile::tempdir().unwrap();
-    let db = s(&dir.path().join("db.sqlite"));
     records(&dir.path().join("records"));
-    kiln(&[
-        "db",
-        "import",
-        "-q",
-        "--db",
-        &db,
-        &s(&dir.path().join("records")),
-    ])
-    .ok();
+    let db = advisory_db(dir.path(), &[s(&dir.path().join("records"))]);
     let layout = dir.path().join("layout");
     image(&layout);
     let distro_wins = [

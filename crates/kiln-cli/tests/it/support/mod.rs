@@ -71,6 +71,16 @@ pub fn kiln(args: &[&str]) -> Run {
     run(Command::new(env!("CARGO_BIN_EXE_kiln")).args(args))
 }
 
+/// Imports the advisory `sources` (archives or directories) into a new database in
+/// `dir`; returns the database's path.
+pub fn advisory_db(dir: &Path, sources: &[String]) -> String {
+    let db = s(&dir.join("db.sqlite"));
+    let mut args = vec!["db", "import", "-q", "--db", &db];
+    args.extend(sources.iter().map(String::as_str));
+    kiln(&args).ok();
+    db
+}
+
 /// Runs `kiln` with `args` in `dir`, with `password` as the key password
 /// (`KILN_PASSWORD`).
 pub fn kiln_at(dir: &Path, password: &str, args: &[&str]) -> Run {
