@@ -26,7 +26,9 @@ fi
 # On the images ../shared/fixtures/make-fixture.sh builds from registry packages
 # (SBOM_SIZES, default "small medium"; built when missing), as an OCI layout, a
 # docker-archive and a root directory: wall time (hyperfine), peak memory
-# (/usr/bin/time -v), package counts, and the floor: decompressing the layers alone.
+# (/usr/bin/time -v), package counts, the floor (decompressing the layers alone), and
+# per ecosystem the packages the peers list that kiln does not, each explained or listed
+# (bench/sbom_accuracy.py).
 # SBOM_RUNS (3) runs per command after SBOM_WARMUP (1) warm-ups; SBOM_LARGE_RUNS for the
 # large image (Syft takes over a minute a run there). The 1-minute load average before
 # each group is kept in load.txt: the machine may be shared.
@@ -72,7 +74,7 @@ bench_sbom() {
       done
     done
   done
-  SBOM_RUNS=$runs SBOM_WARMUP=${SBOM_WARMUP:-1} SBOM_LARGE_RUNS=${SBOM_LARGE_RUNS:-$runs} \
+  SBOM_RUNS=$runs SBOM_WARMUP=${SBOM_WARMUP:-1} SBOM_LARGE_RUNS=${SBOM_LARGE_RUNS:-$runs} SBOM_FIXTURES=$fixtures \
     python3 "$ROOT/bench/sbom_report.py" "$OUT/sbom" ${SBOM_SIZES:-small medium} > "$OUT/sbom.md"
 }
 
