@@ -86,11 +86,19 @@ impl Catalog {
 
     /// Walks and catalogues a root filesystem directory; `name` is the target as the
     /// user wrote it, `platform` the one the directory is described as. The document has
-    /// no image digests: a directory has none without reading every byte of it.
+    /// no image digests: a directory has none without reading every byte of it. Its time
+    /// is the newest modification time in the tree, so the same tree gives the same
+    /// document.
     pub fn catalog_dir(&self, dir: &Path, platform: &str, name: &str) -> Result<Inventory> {
         let fs = self.read_dir(dir)?;
         let mut inv = self.catalog_fs(&fs);
         inv.source = dir_target_info(platform, name);
+        inv.source.created = fs
+            .entries()
+            .map(|e| e.mtime)
+            .max()
+            .and_then(|newest| jiff::Timestamp::from_second(i64::try_from(newest).ok()?).ok())
+            .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string());
         Ok(inv)
     }
 

@@ -653,4 +653,18 @@ fn a_root_directory_is_walked_into_the_packages_its_image_has() {
     assert_eq!(walked["relationships"], image["relationships"]);
     assert_eq!(walked["packages"].as_array().unwrap().len(), 5);
     assert_eq!(walked["source"]["digest"], "", "a directory has no digest");
+    // Without SOURCE_DATE_EPOCH the document's time comes from the tree, not the clock.
+    let cdx = || {
+        let out = Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .args(["sbom", "-q", "--format", "cyclonedx-json"])
+            .arg(format!("dir:{}", s(&work.path().join("root"))))
+            .env_remove("SOURCE_DATE_EPOCH")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        out.stdout
+    };
+    let first = cdx();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    assert!(first == cdx(), "two runs over the same tree differ");
 }

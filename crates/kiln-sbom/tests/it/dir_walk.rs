@@ -131,6 +131,20 @@ fn catalog_dir_describes_the_directory_without_digests() {
     assert_eq!(inv.source.platform, "linux/arm64");
     assert!(inv.source.digest.is_empty() && inv.source.layers.is_empty());
     assert!(inv.packages.iter().any(|p| p.name == "hello"));
+    // The document's time is the tree's newest modification time.
+    let stamp = std::fs::File::options()
+        .write(true)
+        .open(root.join("var/lib/dpkg/status"))
+        .unwrap();
+    let newest = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_900_000_000);
+    stamp.set_modified(newest).unwrap();
+    let again = Catalog::default()
+        .catalog_dir(&root, "linux/arm64", "dir:x")
+        .unwrap();
+    assert_eq!(
+        again.source.created.as_deref(),
+        Some("2030-03-17T17:46:40Z")
+    );
     let err = Catalog::default()
         .catalog_dir(&root.join("nope"), "linux/amd64", "dir:nope")
         .unwrap_err();
