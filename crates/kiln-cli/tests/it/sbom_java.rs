@@ -6,10 +6,10 @@
 
 use crate::support;
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::sbom::assert_covers_peers;
 use kiln_test::fixture::{Compression, ImageBuilder, LayerSpec, require_tool};
 use support::tools::{name_versions, syft_json, trivy, trivy_java_db_stub};
 use support::{kiln, s};
@@ -186,23 +186,14 @@ fn finds_every_java_package_syft_and_trivy_find() {
         !syft.is_empty() && !trivy.is_empty(),
         "peers found nothing: syft {syft:?} trivy {trivy:?}"
     );
-    // Packages a peer lists wrongly, and why. Anything else a peer lists and kiln does
-    // not is a kiln bug until shown otherwise.
+    // Packages a peer lists wrongly, and why.
     let peer_errors = [(
         "legacy@UNKNOWN",
         "Syft: legacy.war carries no version anywhere (no pom.properties, no \
          Implementation-Version, none in its file name); UNKNOWN is Syft's placeholder, \
          and the package it names cannot be matched against anything (Trivy agrees)",
     )];
-    let union: BTreeSet<String> = syft.union(&trivy).cloned().collect();
-    let missing: Vec<_> = union
-        .difference(&ours)
-        .filter(|p| !peer_errors.iter().any(|(e, _)| e == p))
-        .collect();
-    assert!(
-        missing.is_empty(),
-        "kiln misses {missing:?}\nkiln {ours:?}\nsyft {syft:?}\ntrivy {trivy:?}"
-    );
+    assert_covers_peers("maven", &ours, &syft, &trivy, &peer_errors);
     for want in [
         "greeter@1.4.2",
         "slf4j-api@1.7.36",
