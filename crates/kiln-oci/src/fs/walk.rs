@@ -58,9 +58,13 @@ enum Walked {
         want: Want,
         dir: Option<usize>,
     },
-    /// A regular file with other links: a hard link to the first of them in tar order,
-    /// which only the ordered pass knows.
-    Linked(Found),
+    /// A regular file of `size` bytes with other links to its inode `key`: a hard link
+    /// to the first of them in tar order, which only the ordered pass knows.
+    Linked {
+        found: Found,
+        size: u64,
+        key: (u64, u64),
+    },
 }
 
 /// Reads the tree under `root` as layer 0, keeping what `select` chooses.
@@ -98,16 +102,13 @@ pub(crate) fn read(
                 }
                 (rel, change, note, want)
             }
-            Walked::Linked(found) => {
+            Walked::Linked { found, size, key } => {
                 let name = String::from_utf8_lossy(&found.rel).into_owned();
-                let (FoundKind::File { size }, Some(key)) = (&found.kind, found.inode) else {
-                    unreachable!("only regular files with links are left to the ordered pass")
-                };
                 let kind = match first_link.get(&key) {
                     Some(first) => RawKind::Hardlink(Some(first.clone())),
                     None => {
                         first_link.insert(key, name.clone());
-                        RawKind::File { size: *size }
+                        RawKind::File { size }
                     }
                 };
                 let (change, note) = entry::interpret(found.raw(name, kind), 0);
@@ -196,8 +197,13 @@ impl Found {
     /// Interprets the name as the tar path would, unless it is a regular file with other
     /// links (those wait for the ordered pass).
     fn ready(self, select: &dyn Select) -> Walked {
-        if self.inode.is_some() {
-            return Walked::Linked(self);
+        if let (FoundKind::File { size }, Some(key)) = (&self.kind, self.inode) {
+            let size = *size;
+            return Walked::Linked {
+                found: self,
+                size,
+                key,
+            };
         }
         let name = String::from_utf8_lossy(&self.rel).into_owned();
         let (kind, dir) = match &self.kind {
