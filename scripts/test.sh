@@ -33,9 +33,8 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 npm ci --prefix interop/sigstore-js --silent --no-audit --no-fund
 # OWASP cdxgen, whose CycloneDX documents `kiln scan` must read, pinned the same way
-# (interop/cdxgen). `npm ci` refuses its lock for want of other platforms' optional
-# binaries, so it is installed from the lock without them and without touching it.
-npm install --prefix interop/cdxgen --omit=optional --no-save --silent --no-audit --no-fund
+# (interop/cdxgen), without its optional platform binaries.
+npm ci --prefix interop/cdxgen --omit=optional --silent --no-audit --no-fund
 
 # Public Sigstore test vectors (real bundles and trusted roots, see
 # interop/sigstore-vectors.txt), fetched as pinned, hash-checked sdists into a cache

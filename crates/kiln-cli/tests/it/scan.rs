@@ -389,7 +389,9 @@ fn cdxgen_sboms_of_a_project_give_the_findings_of_the_project() {
             .any(|f| f.0 == "x_NSWG-ECO-516" && f.1 == "lodash"),
         "{direct:?}"
     );
-    for spec in ["1.4", "1.5", "1.6"] {
+    // cdxgen 9 (the last to run on Debian bookworm's Node 18) writes up to 1.5; Syft's
+    // and Trivy's 1.6 are read in the tests above.
+    for spec in ["1.4", "1.5"] {
         let bom = dir.path().join(format!("shop-{spec}.cdx.json"));
         cdxgen(&project, spec, &bom);
         assert_eq!(findings(&s(&bom)), direct, "CycloneDX {spec}");

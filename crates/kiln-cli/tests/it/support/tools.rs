@@ -226,7 +226,7 @@ pub fn trivy_os_packages(doc: &serde_json::Value) -> BTreeSet<String> {
     found
 }
 
-/// OWASP cdxgen's CycloneDX document (`spec`: `1.4` to `1.6`) for the project in `dir`
+/// OWASP cdxgen's CycloneDX document (`spec`: `1.4` or `1.5`) for the project in `dir`
 /// (npm: its package-lock.json), offline, written to `out`. cdxgen is installed by
 /// `scripts/test.sh` into `interop/cdxgen`.
 pub fn cdxgen(dir: &Path, spec: &str, out: &Path) {
