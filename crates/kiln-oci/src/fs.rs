@@ -316,11 +316,7 @@ impl MergedFs {
 
     /// The entry at `path` itself (a symlink is not followed). `path` is normalised.
     pub fn get(&self, path: &str) -> Option<&Entry> {
-        if path::is_normal(path) {
-            return self.entries.get(path);
-        }
-        let p = path::normalize(path).ok()?;
-        self.entries.get(&p.path)
+        self.entries.get(path::normal_form(path).ok()?.as_ref())
     }
 
     /// The captured content of the regular file at `path`, or of the file a hard link
@@ -341,10 +337,7 @@ impl MergedFs {
 
     /// Whether `path` was asked for but its content was over the capture limits.
     pub fn was_not_captured(&self, path: &str) -> bool {
-        if path::is_normal(path) {
-            return self.not_captured.contains(path);
-        }
-        path::normalize(path).is_ok_and(|p| self.not_captured.contains(&p.path))
+        path::normal_form(path).is_ok_and(|p| self.not_captured.contains(p.as_ref()))
     }
 
     /// The entry `path` leads to, following symlinks (in the last and in intermediate

@@ -1,10 +1,10 @@
 //! Layer streams: verified, decompressed, and checked against the config's `diff_ids`.
 
-use kiln_types::Digest;
 use std::io::{self, BufRead, BufReader, Read};
 
-use crate::blob::StreamHasher;
+use kiln_types::Digest;
 
+use crate::blob::StreamHasher;
 use crate::manifest::Descriptor;
 use crate::media_type::Compression;
 use crate::source::{ImageSource, open_blob};

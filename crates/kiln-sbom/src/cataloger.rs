@@ -60,11 +60,7 @@ impl Context {
     /// path it resolves to inside the image when links lead elsewhere (merged `/usr`).
     /// Returns the entry it resolves to, if any.
     pub fn own<'f>(&mut self, fs: &'f MergedFs, path: &str) -> Option<&'f Entry> {
-        let path = if kiln_oci::fs::path::is_normal(path) {
-            path.to_owned()
-        } else {
-            kiln_oci::fs::path::normalize(path).ok()?.path
-        };
+        let path = kiln_oci::fs::path::normal_form(path).ok()?.into_owned();
         // A path that is itself an entry and not a link leads to itself.
         if let Some(entry) = fs
             .get(&path)

@@ -208,12 +208,8 @@ fn own_lines<'a>(fs: &MergedFs, ctx: &mut Context, lines: impl Iterator<Item = &
         if line.is_empty() || line == "/." {
             continue;
         }
-        let owned = if line.starts_with('/') {
-            ctx.own(fs, line)
-        } else {
-            ctx.own(fs, &format!("/{line}"))
-        };
-        if !owned.is_some_and(|e| e.is_dir()) {
+        // Lines are absolute; `own` normalises any that are not.
+        if !ctx.own(fs, line).is_some_and(|e| e.is_dir()) {
             files += 1;
         }
     }

@@ -87,6 +87,14 @@ pub fn normalize(raw: &str) -> Result<Normalized, PathProblem> {
     Ok(Normalized { path, escaped })
 }
 
+/// `raw` normalised: itself when it already is, else what [`normalize`] makes of it.
+pub fn normal_form(raw: &str) -> Result<std::borrow::Cow<'_, str>, PathProblem> {
+    if is_normal(raw) {
+        return Ok(std::borrow::Cow::Borrowed(raw));
+    }
+    normalize(raw).map(|n| std::borrow::Cow::Owned(n.path))
+}
+
 /// Whether `path` is already normalised, as [`normalize`] would write it: absolute, and
 /// with no empty, `.` or `..` component, so it can be used as it is.
 pub fn is_normal(path: &str) -> bool {
@@ -200,6 +208,12 @@ mod tests {
         assert_eq!(normalize(&["x"; 300].join("/")), Err(PathProblem::TooDeep));
         assert_eq!(normalize("/a\0b"), Err(PathProblem::Nul));
         assert!(!is_normal("/a\0b") && !is_normal("/a/") && !is_normal("a") && !is_normal(""));
+        assert!(matches!(
+            normal_form("/a/b"),
+            Ok(std::borrow::Cow::Borrowed("/a/b"))
+        ));
+        assert_eq!(normal_form("a//b/.").unwrap(), "/a/b");
+        assert_eq!(normal_form("/a\0b"), Err(PathProblem::Nul));
         assert_eq!(normalize(&"n".repeat(256)), Err(PathProblem::NameTooLong));
         assert!(normalize(&"n".repeat(255)).is_ok());
     }

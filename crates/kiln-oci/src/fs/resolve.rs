@@ -22,12 +22,9 @@ pub(crate) fn resolve(entries: &BTreeMap<String, Entry>, raw: &str) -> Option<St
             .get(p)
             .is_some_and(|e| !matches!(e.kind, EntryKind::Symlink { .. }))
     };
-    if leads_to_itself(raw) {
-        return Some(raw.to_owned());
-    }
-    let start = path::normalize(raw).ok()?.path;
+    let start = path::normal_form(raw).ok()?;
     if leads_to_itself(&start) {
-        return Some(start);
+        return Some(start.into_owned());
     }
     // Components still to walk, last one on top.
     let mut todo: Vec<String> = path::components(&start).rev().map(str::to_owned).collect();

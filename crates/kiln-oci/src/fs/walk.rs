@@ -112,10 +112,7 @@ pub(crate) fn read(
                     }
                 };
                 let (change, note) = entry::interpret(found.raw(name, kind), 0);
-                let want = match &change {
-                    Change::Add(e) => wanted(select, e),
-                    _ => Want::Skip,
-                };
+                let want = wanted(select, &change);
                 (found.rel, change, note, want)
             }
         };
@@ -169,14 +166,17 @@ pub(crate) fn read(
     Ok(index)
 }
 
-/// What `select` wants of the entry, if it is a regular file.
-fn wanted(select: &dyn Select, e: &entry::Entry) -> Want {
-    match e.kind {
-        EntryKind::File { size } => select.select(&Candidate {
-            path: &e.path,
-            size,
-            mode: e.mode,
-        }),
+/// What `select` wants of the change, if it adds a regular file.
+fn wanted(select: &dyn Select, change: &Change) -> Want {
+    match change {
+        Change::Add(e) => match e.kind {
+            EntryKind::File { size } => select.select(&Candidate {
+                path: &e.path,
+                size,
+                mode: e.mode,
+            }),
+            _ => Want::Skip,
+        },
         _ => Want::Skip,
     }
 }
@@ -216,10 +216,7 @@ impl Found {
             FoundKind::File { size } => (RawKind::File { size: *size }, None),
         };
         let (change, note) = entry::interpret(self.raw(name, kind), 0);
-        let want = match &change {
-            Change::Add(e) => wanted(select, e),
-            _ => Want::Skip,
-        };
+        let want = wanted(select, &change);
         Walked::Ready {
             rel: self.rel,
             change,
